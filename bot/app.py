@@ -1,0 +1,59 @@
+"""The ASGI app factory. Every route is listed here, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from bot.web import api, chat
+from bot.web.limits import BodyLimit
+
+HERE = Path(__file__).parent
+API_BODY_LIMIT = 16 * 1024
+WEBHOOK_BODY_LIMIT = 1024 * 1024
+
+
+def templates() -> Environment:
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+
+
+async def home(_request: object) -> RedirectResponse:
+    return RedirectResponse("/chat", status_code=302)
+
+
+def routes() -> list[Route | Mount]:
+    return [
+        Route("/", home),
+        Route("/healthz", api.healthz),
+        Route("/api/ask", api.api_ask, methods=["POST"]),
+        Route("/chat", chat.chat_page),
+        Route("/chat/send", chat.chat_send, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(BodyLimit, limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)], default=WEBHOOK_BODY_LIMIT)],
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.templates = templates()
+    return app

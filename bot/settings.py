@@ -1,0 +1,54 @@
+"""Configuration: VETBOT_* environment variables, then an optional vetbot.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VETBOT_", toml_file="vetbot.toml", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/vetbot.db", description="SQLAlchemy URL (SQLite file or PostgreSQL)")
+    secret_key: str = Field(DEV_SECRET, description="Encrypts PII and signs cookies; set it in production")
+    default_region: str | None = Field(None, description="Region code used when the veteran's is unknown")
+    answer_threshold: float = Field(0.55, description="Confidence at or above which the KB answers")
+    regions_file: Path = Field(ROOT / "config" / "regions.yaml", description="Region tree with local settings")
+    kb_dir: Path = Field(ROOT / "knowledge", description="Folder of KB YAML files")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    holiday_shift: bool = Field(True, description="Move a petition deadline that ends on a holiday")
+    retention_days: int = Field(1095, description="Days to keep closed tickets' PII before purge")
+    log_retention_days: int = Field(180, description="Days to keep audit and access logs (>=180)")
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com/cgi-bin/"
+    telegram_token: str = ""
+    telegram_secret: str = ""
+    telegram_api_base: str = "https://api.telegram.org/bot"
+    wecom_corp_id: str = ""
+    wecom_secret: str = ""
+    wecom_agent_id: str = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

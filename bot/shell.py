@@ -1,0 +1,128 @@
+"""The IO shell around ``engine.step``: load state, step, apply effects, save state,
+log messages and queue deliveries — all in one DB transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.effects import Applied, EffectContext, apply_all
+from bot.runtime import Runtime
+from db import conversations
+from db.crypto import PiiVault, redact
+from db.models import Conversation, OutboxMessage
+from db.session import transaction
+from intents.engine import expects_sensitive, step
+from intents.state import ConversationState, load_state
+from intents.turn import Inbound, Reply, Turn
+
+CHINA = ZoneInfo("Asia/Shanghai")
+SENSITIVE_PLACEHOLDER = "［个人信息，已加密保存］"
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The result of handling one inbound message."""
+
+    replies: tuple[Reply, ...]
+    turn: Turn | None  # None when the message was a duplicate (replayed replies)
+    duplicate: bool = False
+    tickets: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        return "\n\n".join(r.plain() for r in self.replies)
+
+
+def handle(rt: Runtime, inbound: Inbound, dedupe_key: str | None = None, queue_replies: bool = False) -> Handled:
+    """Handle one inbound message exactly once (per ``dedupe_key``)."""
+    with transaction(rt.sessions) as session:
+        if dedupe_key:
+            previous = conversations.receipt(session, inbound.channel, dedupe_key)
+            if previous is not None:
+                return Handled(tuple(Reply(str(r["text"]), tuple(r.get("options") or ())) for r in previous), None, True)  # type: ignore[arg-type]
+        conv = conversations.get_or_create(session, inbound.channel, inbound.user_id)
+        state = read_state(conv, rt.vault)
+        turn = step(state, inbound, rt.ctx)
+        applied = apply_all(_effect_context(rt, session, conv, inbound), turn.effects)
+        replies = _final_replies(turn, applied)
+        new_state = turn.state
+        if applied.handoff_ticket:
+            new_state = new_state.model_copy(update={"handoff_ticket": applied.handoff_ticket})
+        _log_messages(session, conv, inbound, state, turn, replies, rt)
+        write_state(conv, new_state, rt.vault)
+        if queue_replies:
+            for reply in replies:
+                queue_reply(session, inbound.channel, inbound.user_id, reply)
+        if dedupe_key:
+            conversations.save_receipt(session, inbound.channel, dedupe_key, [_reply_dict(r) for r in replies])
+        return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
+
+
+def read_state(conv: Conversation, vault: PiiVault) -> ConversationState:
+    """State is stored encrypted: flows hold answers such as ID numbers until confirmed."""
+    if not conv.state_json:
+        return ConversationState()
+    return load_state(vault.decrypt(conv.state_json))
+
+
+def write_state(conv: Conversation, state: ConversationState, vault: PiiVault) -> None:
+    conv.state_json = vault.encrypt(state.to_json()) or ""
+    conv.state_version = state.version
+
+
+def queue_reply(session: Session, channel: str, recipient: str, reply: Reply, ticket_id: int | None = None) -> None:
+    session.add(
+        OutboxMessage(
+            channel=channel,
+            recipient=recipient,
+            kind="message",
+            text=reply.text,
+            options_json=json.dumps(list(reply.options), ensure_ascii=False),
+            ticket_id=ticket_id,
+        )
+    )
+
+
+def _effect_context(rt: Runtime, session: Session, conv: Conversation, inbound: Inbound) -> EffectContext:
+    at = inbound.at if inbound.at.tzinfo else inbound.at.replace(tzinfo=dt.UTC)
+    return EffectContext(
+        session=session,
+        ctx=rt.ctx,
+        vault=rt.vault,
+        conversation=conv,
+        today=at.astimezone(CHINA).date(),
+        channel=inbound.channel,
+        holiday_shift=rt.settings.holiday_shift,
+    )
+
+
+def _final_replies(turn: Turn, applied: Applied) -> tuple[Reply, ...]:
+    if not applied.replies:
+        return turn.replies
+    return (*turn.replies, *(Reply(text) for text in applied.replies))
+
+
+def _log_messages(
+    session: Session,
+    conv: Conversation,
+    inbound: Inbound,
+    before: ConversationState,
+    turn: Turn,
+    replies: tuple[Reply, ...],
+    rt: Runtime,
+) -> None:
+    if conv.id is None:
+        session.flush()
+    text = SENSITIVE_PLACEHOLDER if expects_sensitive(before, rt.ctx) else redact(inbound.text[:4000])
+    intent = turn.understanding.intent
+    conversations.add_message(session, conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", intent=intent)
+    for reply in replies:
+        conversations.add_message(session, conv, "out", "bot", redact(reply.text), reply.options, intent)
+
+
+def _reply_dict(reply: Reply) -> dict[str, object]:
+    return {"text": reply.text, "options": list(reply.options)}

@@ -1,0 +1,52 @@
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("form");
+  var input = document.getElementById("text");
+  var big = document.getElementById("bigfont");
+  if (localStorage.getItem("bigfont") === "1") { document.body.classList.add("big"); big.setAttribute("aria-pressed", "true"); }
+  big.addEventListener("click", function () {
+    var on = document.body.classList.toggle("big");
+    big.setAttribute("aria-pressed", on ? "true" : "false");
+    localStorage.setItem("bigfont", on ? "1" : "0");
+  });
+  function add(text, who, options) {
+    var div = document.createElement("div");
+    div.className = "msg " + who;
+    var p = document.createElement("p");
+    p.textContent = text;
+    div.appendChild(p);
+    if (options && options.length) {
+      var ol = document.createElement("ol");
+      ol.className = "options";
+      options.forEach(function (opt, i) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = opt;
+        b.setAttribute("data-say", String(i + 1));
+        li.appendChild(b);
+        ol.appendChild(li);
+      });
+      div.appendChild(ol);
+    }
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+  }
+  function send(text) {
+    if (!text.trim()) { return; }
+    add(text, "me");
+    fetch("/chat/send", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text }), credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.error) { add(data.error, "bot"); return; }
+        (data.replies || []).forEach(function (r) { add(r.text, "bot", r.options); });
+      })
+      .catch(function () { add("网络不太好，请稍后再试。", "bot"); });
+  }
+  log.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t && t.getAttribute && t.getAttribute("data-say")) { send(t.getAttribute("data-say") === t.textContent ? t.textContent : t.getAttribute("data-say")); }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); var v = input.value; input.value = ""; send(v); input.focus(); });
+})();

@@ -1,0 +1,76 @@
+"""Conversation state and message log, and the inbound dedupe receipts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Conversation, InboundReceipt, Message
+
+
+def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
+    """The conversation row, locked for this transaction (FOR UPDATE on PostgreSQL)."""
+    stmt = select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    conv = session.scalars(stmt.with_for_update()).first()
+    if conv is not None:
+        return conv
+    conv = Conversation(channel=channel, user_id=user_id, state_json="")
+    try:
+        with session.begin_nested():
+            session.add(conv)
+            session.flush()
+    except IntegrityError:
+        conv = session.scalars(stmt.with_for_update()).one()
+    return conv
+
+
+def find(session: Session, channel: str, user_id: str) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    ).first()
+
+
+def add_message(
+    session: Session,
+    conv: Conversation,
+    direction: str,
+    sender: str,
+    text: str,
+    options: Sequence[str] = (),
+    intent: str | None = None,
+    ticket_id: int | None = None,
+) -> Message:
+    msg = Message(
+        conversation_id=conv.id,
+        direction=direction,
+        sender=sender,
+        text=text,
+        options_json=json.dumps(list(options), ensure_ascii=False),
+        intent=intent,
+        ticket_id=ticket_id,
+    )
+    session.add(msg)
+    return msg
+
+
+def messages(session: Session, conversation_id: int, after_id: int = 0) -> list[Message]:
+    stmt = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.id > after_id)
+        .order_by(Message.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def receipt(session: Session, channel: str, key: str) -> list[dict[str, object]] | None:
+    """Replies already given to this channel message, or None if it is new."""
+    row = session.get(InboundReceipt, (channel, key))
+    return json.loads(row.replies_json) if row else None
+
+
+def save_receipt(session: Session, channel: str, key: str, replies: list[dict[str, object]]) -> None:
+    session.add(InboundReceipt(channel=channel, key=key, replies_json=json.dumps(replies, ensure_ascii=False)))

@@ -1,0 +1,79 @@
+"""PII at rest: AES-GCM encryption, keyed hashes for lookup, masking for display."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=b"vetbot", info=purpose).derive(secret.encode())
+
+
+@dataclass(frozen=True)
+class PiiVault:
+    """Encrypts and hashes personal data with keys derived from VETBOT_SECRET_KEY."""
+
+    secret: str
+
+    def encrypt(self, plain: str | None) -> str | None:
+        if not plain:
+            return None
+        nonce = os.urandom(12)
+        sealed = AESGCM(_derive(self.secret, b"pii-enc")).encrypt(nonce, plain.encode(), None)
+        return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def decrypt(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        raw = base64.urlsafe_b64decode(token.encode())
+        return AESGCM(_derive(self.secret, b"pii-enc")).decrypt(raw[:12], raw[12:], None).decode()
+
+    def hash(self, value: str | None) -> str | None:
+        """Keyed hash for matching (same person?) without storing the value."""
+        if not value:
+            return None
+        canonical = re.sub(r"\s+", "", value).upper()
+        return hmac.new(_derive(self.secret, b"pii-hash"), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id(value: str | None) -> str:
+    """110***********1234"""
+    if not value:
+        return ""
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678"""
+    if not value:
+        return ""
+    digits = value.strip()
+    return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+
+
+def mask_name(value: str | None) -> str:
+    """张*明 / 李*"""
+    if not value:
+        return ""
+    if len(value) <= 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+_ID_LIKE = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8,9})([0-9]{2}[0-9Xx])(?![0-9])")
+_PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])|(?<![0-9])(0[0-9]{2,3}-?)([0-9]{3,4})([0-9]{4})(?![0-9])")
+
+
+def redact(text: str) -> str:
+    """Mask ID-card and phone numbers inside free text before it is stored or logged."""
+    text = _ID_LIKE.sub(lambda m: m.group(1)[:3] + "*" * (len(m.group(0)) - 7) + m.group(3)[-4:], text)
+    return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)

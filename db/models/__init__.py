@@ -1,0 +1,25 @@
+"""All tables. Import models from here."""
+
+from db.models.base import Base, utcnow
+from db.models.conversation import Conversation, InboundReceipt, Message
+from db.models.kb import KBEdit, KBFeedback, Unanswered
+from db.models.outbox import OutboxMessage
+from db.models.staff import AuditLog, Staff
+from db.models.ticket import Counter, Ticket, TicketEvent
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Conversation",
+    "Counter",
+    "InboundReceipt",
+    "KBEdit",
+    "KBFeedback",
+    "Message",
+    "OutboxMessage",
+    "Staff",
+    "Ticket",
+    "TicketEvent",
+    "Unanswered",
+    "utcnow",
+]

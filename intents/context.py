@@ -1,0 +1,42 @@
+"""What ``step`` may consult besides the state: KB, index, regions, settings, clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from knowledge.index import Index
+from knowledge.kb import KnowledgeBase
+from knowledge.regions import RegionTree
+
+
+@dataclass(frozen=True)
+class TicketStatus:
+    number: str
+    status: str  # human-readable, e.g. 已受理
+    unit: str  # the owning unit (承办单位)
+    due: dt.date | None
+
+
+class TicketDirectory(Protocol):
+    """Read-only lookup the shell lends to the engine (查询进度)."""
+
+    def status(self, number: str, lookup_code: str) -> TicketStatus | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    kb: KnowledgeBase
+    index: Index
+    regions: RegionTree
+    threshold: float = 0.55  # answer only at or above this confidence
+    suggest_floor: float = 0.25  # below this, do not even suggest topics
+    idle_resume_hours: int = 24
+    tickets: TicketDirectory | None = None
+    flows: Mapping[str, Any] = field(default_factory=dict)  # name -> intents.flows.base.Flow
+
+    @property
+    def default_region(self) -> str:
+        return self.regions.default_code

@@ -1,0 +1,350 @@
+"""The heart: ``step(state, inbound, ctx) -> Turn``. Pure and synchronous: no DB,
+no network, no clock but ``inbound.at``. The IO shell in ``bot/`` saves the new
+state, applies the effects and queues the replies in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from intents import rules, texts
+from intents.context import Context
+from intents.faq import entry_reply, lookup, topic_label
+from intents.flows import runner
+from intents.options import pick
+from intents.state import ConversationState
+from intents.turn import (
+    EndHandoff,
+    ForwardToHuman,
+    Inbound,
+    NotifyStaff,
+    OpenTicket,
+    RecordSatisfaction,
+    RecordUnanswered,
+    Reply,
+    Turn,
+    Understanding,
+)
+from knowledge.render import context_for
+from knowledge.text import clean, normalize
+
+MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
+RECENT = 6  # user lines kept for a ticket's excerpt
+CANCEL = {"取消", "退出", "算了", "不办了", "不要了", "结束", "不弄了", "停止", "返回主菜单", "主菜单"}
+BACK = {"上一步", "返回上一步", "返回", "后退", "上一个"}
+RESTART = {"重新开始", "重来", "从头开始", "重新来"}
+HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
+SATISFACTION = ("满意", "基本满意", "不满意")
+RESUME = ("继续上次的", "重新开始", "不办了")
+
+
+def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
+    raw = clean(inbound.text)[:MAX_CHARS]
+    text = _event_text(inbound) or raw
+    idle = _idle_hours(state, inbound.at)
+    line = "［个人信息］" if raw and expects_sensitive(state, ctx) else raw
+    state = state.model_copy(
+        update={"last_activity": inbound.at, "recent": [*state.recent, line][-RECENT:] if line else state.recent}
+    )
+    return _Step(state, text, ctx, idle, inbound).run()
+
+
+def _event_text(inbound: Inbound) -> str:
+    if inbound.event == "subscribe":
+        return "__welcome__"
+    if inbound.event and inbound.event.startswith("menu:"):
+        return "__" + inbound.event + "__"
+    return ""
+
+
+def _idle_hours(state: ConversationState, now: dt.datetime) -> float:
+    if state.last_activity is None:
+        return 0.0
+    last = state.last_activity
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return (now - last).total_seconds() / 3600
+
+
+class _Step:
+    """One turn's decision; a small object only to avoid passing five arguments around."""
+
+    def __init__(self, state: ConversationState, text: str, ctx: Context, idle: float, inbound: Inbound) -> None:
+        self.state = state
+        self.text = text
+        self.norm = normalize(text)
+        self.ctx = ctx
+        self.idle = idle
+        self.inbound = inbound
+        self.flows: dict[str, Any] = dict(ctx.flows)
+
+    # -- entry -------------------------------------------------------------
+    def run(self) -> Turn:
+        if self.text == "__welcome__":
+            return self._menu(texts.WELCOME, "greeting")
+        if self.text.startswith("__menu:"):
+            return self._menu_event(self.text[7:-2])
+        if self.state.handoff_ticket:
+            return self._with_human()
+        if "satisfaction" in self.state.pending:
+            turn = self._satisfaction()
+            if turn:
+                return turn
+        rule = rules.match(self.norm)
+        if rule and rule.intent == "crisis":
+            return self._crisis(rule.action)
+        if self.state.flow and self.state.flow in self.flows:
+            return self._in_flow(rule)
+        if "choices" in self.state.pending:
+            turn = self._choice()
+            if turn:
+                return turn
+        if not self.norm:
+            return self._menu("请问有什么可以帮您？可以直接打字提问，或选择：", "unknown")
+        return self._fresh(rule)
+
+    def _fresh(self, rule: rules.RuleMatch | None) -> Turn:
+        if rule is None:
+            stripped = rules.strip_greeting(self.norm)
+            if stripped != self.norm and stripped:
+                self.norm = stripped
+                rule = rules.match(stripped)
+        if rule is not None:
+            return self._action(rule.action, rule.intent)
+        return self._faq()
+
+    # -- actions -------------------------------------------------------------
+    def _action(self, action: str, intent: str) -> Turn:
+        if action.startswith("flow:"):
+            name = action[5:]
+            if name in self.flows:
+                return self._start_flow(name)
+            return self._faq()
+        if action == "handoff":
+            return self._handoff()
+        if action.startswith("crisis:"):
+            return self._crisis(action)
+        if action == "greeting":
+            return self._menu(texts.GREETING, "greeting")
+        if action == "help":
+            return self._menu(texts.HELP, "greeting")
+        if action == "thanks":
+            return self._done(Reply(texts.THANKS), Understanding("greeting"))
+        if action == "oos":
+            return self._menu(texts.OUT_OF_SCOPE, "out_of_scope")
+        if action == "ask_policy":
+            return self._done(Reply(texts.ASK_POLICY), Understanding("greeting"))
+        if action == "menu":
+            return self._menu(texts.HELP, "greeting")
+        if action.startswith("faq:"):
+            entry = self.ctx.kb.get(action[4:])
+            if entry is not None:
+                return self._answer_entry(entry, 1.0)
+        return self._faq()
+
+    def _menu(self, lead: str, intent: str) -> Turn:
+        state = self.state.cleared().model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
+        return Turn(state, (Reply(lead, texts.MENU),), (), Understanding(intent))
+
+    def _menu_event(self, key: str) -> Turn:
+        mapping = dict(zip(("card", "survival_cert", "policy", "petition", "lookup", "handoff"), texts.MENU_ACTIONS, strict=True))
+        action = mapping.get(key, "menu")
+        return self._action(action, "greeting")
+
+    def _done(self, reply: Reply, understanding: Understanding, effects: tuple[Any, ...] = ()) -> Turn:
+        return Turn(self.state.cleared(), (reply,), effects, understanding)
+
+    # -- FAQ -------------------------------------------------------------------
+    def _faq(self) -> Turn:
+        found = lookup(self.norm, self.ctx)
+        if found.confident and found.best is not None:
+            return self._answer_entry(found.best.entry, found.confidence)
+        return self._unknown(found.hits, found.confidence)
+
+    def _answer_entry(self, entry: Any, confidence: float) -> Turn:
+        reply = entry_reply(entry, self.ctx, self.state.region)
+        intent = "out_of_scope" if entry.intent == "out_of_scope" else "faq"
+        understanding = Understanding(intent, entry.id, round(confidence, 4), tuple(entry.sources))
+        return self._done(reply, understanding)
+
+    def _unknown(self, hits: tuple[Any, ...], confidence: float) -> Turn:
+        close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]
+        labels = tuple(topic_label(h.entry) for h in close) + ("转人工",)
+        actions = [f"faq:{h.entry.id}" for h in close] + ["handoff"]
+        state = self.state.cleared().model_copy(update={"pending": {"choices": actions}})
+        effect = RecordUnanswered(self.text, round(confidence, 4), tuple(h.entry.id for h in close))
+        reply = Reply(texts.unknown(bool(close)), labels)
+        return Turn(state, (reply,), (effect,), Understanding("unknown", None, round(confidence, 4)))
+
+    def _choice(self) -> Turn | None:
+        actions: list[str] = list(self.state.pending.get("choices", []))
+        labels = self._choice_labels(actions)
+        chosen = pick(self.text, labels)
+        self.state = self.state.model_copy(update={"pending": {}})
+        if chosen is None:
+            return None
+        action = actions[chosen]
+        intent = "faq" if action.startswith("faq:") else "greeting"
+        return self._action(action, intent)
+
+    def _choice_labels(self, actions: list[str]) -> list[str]:
+        labels: list[str] = []
+        for action in actions:
+            if action.startswith("faq:"):
+                entry = self.ctx.kb.get(action[4:])
+                labels.append(topic_label(entry) if entry else action)
+            elif action in texts.MENU_ACTIONS:
+                labels.append(texts.MENU[texts.MENU_ACTIONS.index(action)])
+            else:
+                labels.append({"handoff": "转人工"}.get(action, action))
+        return labels
+
+    # -- handoff, crisis -------------------------------------------------------
+    def _region_ctx(self) -> dict[str, Any]:
+        return context_for(self.ctx.regions, self.state.region)
+
+    def _handoff(self, why: str = "转人工") -> Turn:
+        flow = self.state.flow
+        details = {"flow": flow, "slots": _public_slots(self.state.slots)} if flow else {}
+        effect = OpenTicket(
+            kind="consultation",
+            region_code=self.state.region,
+            summary=f"{why}：{self._excerpt_line()}",
+            details=details,
+            excerpt=tuple(self.state.recent),
+            handoff=True,
+        )
+        state = self.state.cleared().model_copy(update={"handoff_ticket": "pending"})
+        reply = Reply(texts.handoff(self._region_ctx()))
+        return Turn(state, (reply,), (effect,), Understanding("handoff", handoff=True))
+
+    def _excerpt_line(self) -> str:
+        lines = [r for r in self.state.recent if r]
+        return lines[-2] if len(lines) >= 2 else (lines[-1] if lines else "")
+
+    def _crisis(self, action: str) -> Turn:
+        ctx = self._region_ctx()
+        crowd = action == "crisis:crowd"
+        summary = ("群体性/越级上访风险：" if crowd else "危机（自伤/伤人风险）：") + self.text[:200]
+        effects = (
+            OpenTicket("crisis", self.state.region, summary, urgent=True, excerpt=tuple(self.state.recent)),
+            NotifyStaff(self.state.region, "【紧急】" + summary, urgent=True),
+        )
+        if crowd:
+            state = self.state.cleared().model_copy(update={"pending": {"choices": ["flow:petition", "handoff"]}})
+            reply = Reply(texts.crisis_crowd(ctx), ("我要反映（信访）", "转人工"))
+        else:
+            state = self.state  # stay with the user; an open flow is kept
+            reply = Reply(texts.crisis_self(ctx))
+        return Turn(state, (reply,), effects, Understanding("crisis", handoff=True))
+
+    def _with_human(self) -> Turn:
+        ticket = self.state.handoff_ticket or ""
+        if rules.END_HANDOFF.match(self.norm):
+            state = self.state.cleared().model_copy(update={"handoff_ticket": None})
+            return Turn(state, (Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。"),), (EndHandoff(ticket),), Understanding("greeting"))
+        rule = rules.match(self.norm)
+        if rule and rule.intent == "crisis":
+            return self._crisis(rule.action)
+        effects = (ForwardToHuman(ticket, self.text),) if self.text else ()
+        if self.state.pending.get("forward_acked"):
+            return Turn(self.state, (), effects, Understanding("handoff", handoff=True))
+        state = self.state.model_copy(update={"pending": {"forward_acked": True}})
+        reply = Reply("您的消息已转给工作人员，请稍候。回复“结束人工”可回到机器人。")
+        return Turn(state, (reply,), effects, Understanding("handoff", handoff=True))
+
+    def _satisfaction(self) -> Turn | None:
+        ticket = str(self.state.pending["satisfaction"])
+        chosen = pick(self.text, SATISFACTION)
+        if chosen is None:
+            return None
+        state = self.state.model_copy(update={"pending": {}})
+        return Turn(state, (Reply("感谢您的评价！有问题随时找我。"),), (RecordSatisfaction(ticket, SATISFACTION[chosen]),), Understanding("greeting"))
+
+    # -- flows -----------------------------------------------------------------
+    def _start_flow(self, name: str, preset: dict[str, Any] | None = None) -> Turn:
+        step = runner.start(self.flows, name, self.state, self.ctx, preset)
+        return self._flow_turn(step, name)
+
+    def _flow_turn(self, step: runner.FlowStep, name: str) -> Turn:
+        flow = self.flows.get(step.state.flow or name) or self.flows[name]
+        return Turn(step.state, step.replies, step.effects, Understanding(flow.intent))
+
+    def _in_flow(self, rule: rules.RuleMatch | None) -> Turn:
+        name = self.state.flow or ""
+        flow = self.flows[name]
+        if "resume" in self.state.pending:
+            return self._resume_choice(name)
+        if self.idle > self.ctx.idle_resume_hours:
+            state = self.state.model_copy(update={"pending": {"resume": True}})
+            reply = Reply(f"您上次的「{flow.title}」还没办完。继续上次的，还是重新开始？", RESUME)
+            return Turn(state, (reply,), (), Understanding(flow.intent))
+        command = self.norm
+        if command in CANCEL:
+            return self._cancel(flow.title)
+        if command in BACK:
+            return self._flow_turn(runner.back(self.flows, self.state, self.ctx), name)
+        if command in RESTART:
+            return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
+        if rule and rule.intent == "handoff":
+            return self._handoff("办理中转人工")
+        if command in HELP:
+            reply = runner.current_prompt(self.flows, self.state, self.ctx, lead=f"正在办理「{flow.title}」。回复选项数字作答；“上一步”返回，“取消”退出，“转人工”找工作人员。\n")
+            return Turn(self.state, (reply,) if reply else (), (), Understanding(flow.intent))
+        step = runner.answer(self.flows, self.state, self.text, self.ctx)
+        if step.failed:
+            detour = self._detour(rule, name)
+            if detour:
+                return detour
+        return self._flow_turn(step, name)
+
+    def _detour(self, rule: rules.RuleMatch | None, name: str) -> Turn | None:
+        """A question in the middle of a flow is answered, then the flow resumes."""
+        if rule and rule.action.startswith("flow:") and rule.action[5:] != name and rule.action[5:] in self.flows:
+            return self._start_flow(rule.action[5:])
+        found = lookup(self.norm, self.ctx)
+        if not (found.confident and found.best):
+            return None
+        answer = entry_reply(found.best.entry, self.ctx, self.state.region)
+        prompt = runner.current_prompt(self.flows, self.state, self.ctx, lead="我们接着办：")
+        flow = self.flows[name]
+        replies = (answer,) + ((prompt,) if prompt else ())
+        understanding = Understanding(flow.intent, found.best.entry.id, found.confidence, tuple(found.best.entry.sources))
+        return Turn(self.state, replies, (), understanding)
+
+    def _resume_choice(self, name: str) -> Turn:
+        chosen = pick(self.text, RESUME)
+        self.state = self.state.model_copy(update={"pending": {}})
+        if chosen == 0:
+            reply = runner.current_prompt(self.flows, self.state, self.ctx, lead="好的，接着上次的办。\n")
+            return Turn(self.state, (reply,) if reply else (), (), Understanding(self.flows[name].intent))
+        if chosen == 1:
+            return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
+        if chosen == 2:
+            return self._cancel(self.flows[name].title)
+        state = self.state.model_copy(update={"pending": {"resume": True}})
+        return Turn(state, (Reply("请选择：", RESUME),), (), Understanding(self.flows[name].intent))
+
+    def _cancel(self, title: str) -> Turn:
+        filled = len([k for k in self.state.slots if not k.endswith(".label")])
+        dropped = f"，已填写的{filled}项信息已清除" if filled else ""
+        state = self.state.cleared()
+        reply = Reply(f"已取消「{title}」{dropped}。有需要随时再找我。", texts.MENU)
+        state = state.model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
+        return Turn(state, (reply,), (), Understanding("greeting"))
+
+
+def _public_slots(slots: dict[str, Any]) -> dict[str, Any]:
+    """Slots safe to copy into a ticket's details (no ID numbers or phones)."""
+    hidden = ("id_number", "phone", "name")
+    return {k: v for k, v in slots.items() if not any(k.startswith(h) for h in hidden)}
+
+
+def expects_sensitive(state: ConversationState, ctx: Context) -> bool:
+    """Is the bot waiting for personal data (name, ID number, phone, address)?
+    The shell then stores the veteran's line only encrypted."""
+    flow = ctx.flows.get(state.flow or "")
+    slot = flow.slot(state.slot) if flow else None
+    return bool(slot and getattr(slot, "sensitive", False))

@@ -1,0 +1,40 @@
+"""Answering from the KB: retrieval, confidence, and the sourced reply text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intents.context import Context
+from intents.turn import Reply
+from knowledge.index import Hit
+from knowledge.kb import Entry
+from knowledge.render import render_answer
+
+
+@dataclass(frozen=True)
+class Answer:
+    best: Hit | None
+    hits: tuple[Hit, ...]
+    confident: bool
+
+    @property
+    def confidence(self) -> float:
+        return self.best.score if self.best else 0.0
+
+
+def lookup(text: str, ctx: Context) -> Answer:
+    hits = tuple(ctx.index.search(text, limit=3))
+    best = hits[0] if hits else None
+    return Answer(best, hits, bool(best and best.score >= ctx.threshold))
+
+
+def entry_reply(entry: Entry, ctx: Context, region: str | None) -> Reply:
+    body = render_answer(entry, ctx.regions, region)
+    if entry.sources:
+        body += "\n（依据：" + "；".join(entry.sources) + "）"
+    return Reply(body)
+
+
+def topic_label(entry: Entry) -> str:
+    """A short label for offering an entry as a numbered choice."""
+    return entry.questions[0] if entry.questions else entry.id

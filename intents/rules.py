@@ -1,0 +1,110 @@
+"""Intent rules that run before the FAQ: crisis first, then commands and flow entry.
+
+Patterns run on ``knowledge.text.normalize`` output: 简体, lower-case, synonyms
+folded (上访→信访, 优待卡→优待证), punctuation removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SELF_HARM = re.compile(
+    r"不想活|活着没意思|活着没意义|活不下去|没法活|不如死|想死|去死|寻死|轻生|自杀|自尽|跳楼|跳河|跳江|"
+    r"喝农药|喝药|上吊|割腕|了结自己|结束生命|一死了之|安眠药"
+)
+HARM_OTHERS = re.compile(r"杀了他|杀了他们|砍死|弄死他|同归于尽|报复社会|炸了|放火|捅死|拼命")
+CROWD = re.compile(
+    r"集体信访|集体去|集访|聚集|去北京|进京|上北京|到北京|一起去(省|市|县)|堵门|堵路|拉横幅|静坐|围堵|游行|示威|"
+    r"(几十|上百|一百|好多|很多|一帮|一群)(个|名|位)?(战友|老兵|退役军人|人).{0,6}(一起|一块|都)去"
+)
+HANDOFF = re.compile(
+    r"^(转)?人工(客服|服务)?$|转人工|人工客服|找人工|真人|活人|找(个)?工作人员|跟工作人员|联系工作人员|"
+    r"打电话给我|给我回电话|回个电话|不要机器人|不跟机器人|机器人听不懂|找客服|找领导"
+)
+END_HANDOFF = re.compile(r"^结束人工$|^退出人工$|^回到机器人$")
+
+_QUESTION = r"多久|多少|几天|几个月|怎么|如何|什么|啥|吗|么$|能不能|可不可以|可以不|有没有|是否|规定|条件|流程|要求|时限|期限|哪"
+QUESTION = re.compile(_QUESTION)
+WANT = r"(我|俺|咱|我们|想|要|帮我|给我|替我|请|麻烦)"
+PETITION_START = re.compile(
+    rf"^{WANT}*(要|想|需要)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下|写信)|^我要反映|^我有(问题|情况|事)要反映|"
+    rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)"
+)
+PETITION_LOOKUP = re.compile(
+    r"(信访|反映|投诉|举报|申诉|受理编号|回执|工单).{0,12}(进度|进展|结果|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
+    r"查询进度|查进度|查一下进度|(进度|进展)查询"
+)
+CARD_STATUS = re.compile(r"优待证.{0,10}(办到哪|到哪一步|进度|进展|怎么还没|还没下来|还没拿到|什么时候能拿|审核到哪|状态)")
+CARD_START = re.compile(
+    rf"^{WANT}*(要|想|需要|准备)?(申请|办|弄|领|拿)(一)?(个|张|下|一下)?优待证(吧|呀|啊)?$|"
+    rf"^(帮|给|替)(我|俺|我家|我爸|我妈|老人)\S{{0,4}}(申请|办|弄)(一下|一个|一张)?优待证|^优待证(申请|办理)$"
+)
+SURVIVAL_START = re.compile(
+    rf"^{WANT}*(要|想|需要|准备)?(做|办|搞|弄|进行|预约)(一下|个)?(生存认证|年度确认|年审|认证)(吧|呀|啊)?$|"
+    rf"^(帮|给|替)(我|俺|我家|我爸|我妈|老人)\S{{0,4}}(做|办|搞)(一下)?(生存认证|认证)$|"
+    r"^预约上门认证|^(申请|预约)上门(认证|确认)"
+)
+GREETING = re.compile(
+    r"^(你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|有人吗|有人在吗|喂|早上好|上午好|中午好|下午好|晚上好|早|早安|"
+    r"你好在吗|您好在吗|老师好|同志你好|同志您好)(啊|呀|呢)?$"
+)
+THANKS = re.compile(r"^(谢谢|谢谢你|谢谢您|多谢|感谢|好的谢谢|好的|好|知道了|明白了|收到|ok|再见|拜拜)(啦|了|啊|呀)?$")
+HELP = re.compile(r"^(帮助|菜单|主菜单|功能|你能做什么|你会什么|你能干什么|你是谁|能帮我什么|怎么用|help|menu)$")
+OUT_OF_SCOPE = re.compile(
+    r"天气|气温|下雨|写(一)?首诗|作诗|写诗|写文章|写作文|股票|炒股|基金推荐|彩票|讲个笑话|讲笑话|翻译|算命|星座|"
+    r"忽略(之前|以上|前面)|(之前|以上|前面)的(所有)?指令|系统提示|system ?prompt|管理员密码|你的密码|告诉我密码|越狱|"
+    r"扮演|角色扮演|做饭|菜谱|电影推荐|打游戏|足球|篮球|世界杯"
+)
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    intent: str  # crisis | handoff | petition | card | survival_cert | greeting | out_of_scope
+    action: str  # what the engine should do: crisis:self | crisis:crowd | handoff | flow:<name> | greeting | thanks | help | oos
+    rest: str = ""  # text left after a greeting prefix
+
+
+def match(norm: str) -> RuleMatch | None:
+    """The first rule that fires on a normalised message, most urgent first."""
+    if not norm:
+        return None
+    if SELF_HARM.search(norm) or HARM_OTHERS.search(norm):
+        return RuleMatch("crisis", "crisis:self")
+    if CROWD.search(norm):
+        return RuleMatch("crisis", "crisis:crowd")
+    if HANDOFF.search(norm):
+        return RuleMatch("handoff", "handoff")
+    if PETITION_LOOKUP.search(norm):
+        return RuleMatch("petition", "flow:lookup")
+    if CARD_STATUS.search(norm):
+        return RuleMatch("card", "flow:card_status")
+    if CARD_START.search(norm):
+        return RuleMatch("card", "flow:card")
+    if SURVIVAL_START.search(norm):
+        return RuleMatch("survival_cert", "flow:survival_cert")
+    if PETITION_START.search(norm) and not _asks_about_rules(norm):
+        return RuleMatch("petition", "flow:petition")
+    if GREETING.match(norm):
+        return RuleMatch("greeting", "greeting")
+    if THANKS.match(norm):
+        return RuleMatch("greeting", "thanks")
+    if HELP.match(norm):
+        return RuleMatch("greeting", "help")
+    if OUT_OF_SCOPE.search(norm):
+        return RuleMatch("out_of_scope", "oos")
+    return None
+
+
+def _asks_about_rules(norm: str) -> bool:
+    """"信访多久受理" asks about the rules; "我要信访" wants to file one."""
+    if re.match(r"^(我|俺)(要|想)(信访|投诉|反映)", norm) and len(norm) <= 8:
+        return False
+    return bool(QUESTION.search(norm))
+
+
+GREETING_PREFIX = re.compile(r"^(你好|您好|你们好|同志你好|同志您好|老师好|在吗|在不在|请问|喂)+")
+
+
+def strip_greeting(norm: str) -> str:
+    return GREETING_PREFIX.sub("", norm)

@@ -1,0 +1,52 @@
+"""Fixed things the bot says (menu, crisis, handoff, greetings), in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MENU = ("优待证办理", "生存认证", "政策咨询", "我要反映（信访）", "查询进度", "转人工")
+MENU_ACTIONS = ("flow:card", "flow:survival_cert", "ask_policy", "flow:petition", "flow:lookup", "handoff")
+
+WELCOME = "您好！我是退役军人服务小助手，可以解答政策问题、指导办理优待证和生存认证、受理信访反映。请问需要办什么？"
+GREETING = "您好！我在的。请直接说您的问题，比如“优待证怎么办”，或选下面的事项："
+HELP = "我可以帮您：查政策（直接打字提问即可）、办优待证、做生存认证、反映问题（信访）、查询进度、转人工。请选择："
+THANKS = "不客气！还有其他问题随时问我。"
+ASK_POLICY = "请直接打字说您的问题，比如“抚恤金什么时候发”“光荣牌怎么申请”。"
+OUT_OF_SCOPE = (
+    "这个问题不属于退役军人事务，我帮不上忙。\n"
+    "我能解答退役军人政策、指导办理优待证和生存认证、受理信访反映。需要的话请选择："
+)
+NO_FLOW = "好的。有问题随时问我。"
+
+
+def crisis_self(ctx: dict[str, Any]) -> str:
+    return (
+        "听到您这么说，我很担心您。您不是一个人，我们愿意帮您。\n"
+        "1. 如有危险，请马上拨打110，或拨打120急救。\n"
+        "2. 心理援助热线12356，可以找人说说心里话。\n"
+        f"3. 我已通知{ctx['station']['name']}的值班工作人员，他们会尽快联系您。\n"
+        "我一直在这里，您愿意的话，跟我说说发生了什么。"
+    )
+
+
+def crisis_crowd(ctx: dict[str, Any]) -> str:
+    return (
+        "理解您和战友们的心情，问题拖着没解决确实着急。\n"
+        "我已把情况转给县退役军人事务局的值班工作人员，他们会尽快联系您。\n"
+        "建议通过合法渠道逐级反映，由承办单位依法按期答复，这样问题解决得更快。\n"
+        "您也可以现在就在这里提交信访反映，我会给您受理编号。"
+    )
+
+
+def handoff(ctx: dict[str, Any]) -> str:
+    return (
+        f"好的，已为您转人工，{ctx['station']['name']}的工作人员会尽快回复您"
+        f"（工作时间：{ctx['station']['hours']}）。\n"
+        "您可以继续把情况写在这里，工作人员都能看到；回复“结束人工”可回到机器人。"
+    )
+
+
+def unknown(has_choices: bool) -> str:
+    if has_choices:
+        return "这个问题我没有把握回答准确，不想给您说错。您想问的是下面哪一个？也可以转人工："
+    return "这个问题我没有把握回答准确，不想给您说错。已记录下来请工作人员完善。您可以换个说法，或转人工："

@@ -1,0 +1,127 @@
+"""The data that goes into and comes out of ``engine.step``: pure values, no IO."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing the veteran did: a text message or a channel event."""
+
+    channel: str
+    user_id: str
+    text: str = ""
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    msg_id: str | None = None
+    event: str | None = None  # "subscribe", "menu:card", … (channel events mapped by adapters)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the veteran; options render as buttons or as a numbered list."""
+
+    text: str
+    options: tuple[str, ...] = ()
+
+    def plain(self) -> str:
+        """The reply for a channel without buttons: options as a numbered list."""
+        if not self.options:
+            return self.text
+        listed = "\n".join(f"{i}. {o}" for i, o in enumerate(self.options, 1))
+        return f"{self.text}\n{listed}\n（回复数字即可）"
+
+
+# ---- effects: plain data the IO shell applies in the step's transaction ----
+
+
+@dataclass(frozen=True)
+class Effect:
+    type: ClassVar[str] = "effect"
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        for key, value in self.__dict__.items():
+            out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class OpenTicket(Effect):
+    """Open a ticket (工单) in a staff queue. ``pii`` holds name/id_number/phone,
+    which the shell stores encrypted; ``details`` holds everything else."""
+
+    type: ClassVar[str] = "open_ticket"
+    kind: str  # petition | consultation | home_visit | card_preapp | status_request | callback | crisis
+    region_code: str | None
+    summary: str
+    category: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    pii: dict[str, str] = field(default_factory=dict)
+    urgent: bool = False
+    excerpt: tuple[str, ...] = ()
+    handoff: bool = False  # a human takes over the conversation until resolved
+
+
+@dataclass(frozen=True)
+class NotifyStaff(Effect):
+    type: ClassVar[str] = "notify_staff"
+    region_code: str | None
+    message: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class RecordUnanswered(Effect):
+    """A question the bot could not answer confidently, for KB curators."""
+
+    type: ClassVar[str] = "record_unanswered"
+    text: str
+    confidence: float
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ForwardToHuman(Effect):
+    """While a human owns the conversation, the veteran's message goes to the ticket."""
+
+    type: ClassVar[str] = "forward_to_human"
+    ticket: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EndHandoff(Effect):
+    type: ClassVar[str] = "end_handoff"
+    ticket: str
+
+
+@dataclass(frozen=True)
+class RecordSatisfaction(Effect):
+    type: ClassVar[str] = "record_satisfaction"
+    ticket: str
+    rating: str  # 满意 | 基本满意 | 不满意
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the bot made of the message — what `vetbot ask --json` reports."""
+
+    intent: str
+    entry_id: str | None = None
+    confidence: float = 0.0
+    sources: tuple[str, ...] = ()
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: Any  # ConversationState (kept Any here to avoid an import cycle)
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = ()
+    understanding: Understanding = field(default_factory=lambda: Understanding("unknown"))
+
+    def text(self) -> str:
+        return "\n\n".join(r.plain() for r in self.replies)

@@ -1,0 +1,119 @@
+"""Retrieval: BM25 (bm25s) over every question phrasing, re-ranked with rapidfuzz.
+
+The confidence is the share of the question's information (IDF-weighted tokens)
+that a phrasing explains, blended with how much of the phrasing the question
+contains and a character-level fuzzy score. Unknown words count against it, so
+"今天天气怎么样" does not look like a veterans' question.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz
+
+from knowledge.kb import Entry, KnowledgeBase
+from knowledge.text import normalize, tokenize
+
+CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class _Doc:
+    entry_index: int
+    text: str
+    tokens: frozenset[str]
+
+
+class Index:
+    """An immutable search index over a KB; rebuild it to change the KB."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        progress: Callable[[int, int], None] | None = None,
+        extra: Sequence[tuple[int, str]] = (),
+    ) -> None:
+        self.kb = kb
+        self._docs: list[_Doc] = []
+        corpus: list[list[str]] = []
+        pairs = [(i, q) for i, e in enumerate(kb.entries) for q in e.questions]
+        pairs.extend(extra)
+        for n, (entry_index, phrasing) in enumerate(pairs):
+            text = normalize(phrasing)
+            tokens = tokenize(text) or [text or "_"]
+            corpus.append(tokens)
+            self._docs.append(_Doc(entry_index, text, frozenset(tokens)))
+            if progress and n % 500 == 0:
+                progress(n, len(pairs))
+        self._idf = _idf(d.tokens for d in self._docs)
+        self._oov_idf = max(self._idf.values(), default=1.0)
+        self._bm25 = bm25s.BM25()
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        if progress:
+            progress(len(pairs), len(pairs))
+
+    @property
+    def size(self) -> int:
+        return len(self._docs)
+
+    def search(self, query: str, limit: int = 3, leave_out: str | None = None) -> list[Hit]:
+        """Best entries for ``query``, one hit per entry, best first.
+
+        ``leave_out`` names an entry id whose phrasing equal to ``query`` is ignored
+        (leave-one-out, for the linter)."""
+        text = normalize(query)
+        tokens = list(dict.fromkeys(tokenize(text)))
+        if not tokens or not self._docs:
+            return []
+        known = [t for t in tokens if t in self._idf]
+        if not known:
+            return []
+        scores = self._bm25.get_scores(known)
+        k = min(CANDIDATES, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        best: dict[int, Hit] = {}
+        for doc_index in top:
+            if scores[doc_index] <= 0:
+                continue
+            doc = self._docs[int(doc_index)]
+            if leave_out and doc.text == text and self.kb.entries[doc.entry_index].id == leave_out:
+                continue
+            score = self._confidence(text, tokens, doc)
+            current = best.get(doc.entry_index)
+            if current is None or score > current.score:
+                best[doc.entry_index] = Hit(self.kb.entries[doc.entry_index], score, doc.text)
+        return sorted(best.values(), key=lambda h: -h.score)[:limit]
+
+    def _weight(self, tokens: Sequence[str] | frozenset[str]) -> float:
+        return sum(self._idf.get(t, self._oov_idf) for t in tokens)
+
+    def _confidence(self, text: str, tokens: Sequence[str], doc: _Doc) -> float:
+        shared = [t for t in tokens if t in doc.tokens]
+        covered_query = self._weight(shared) / max(self._weight(tokens), 1e-9)
+        covered_doc = self._weight(shared) / max(self._weight(doc.tokens), 1e-9)
+        chars = max(fuzz.ratio(text, doc.text), 0.9 * fuzz.partial_ratio(doc.text, text)) / 100
+        score = 0.45 * covered_query + 0.3 * covered_doc + 0.25 * chars
+        return round(min(1.0, max(0.0, score)), 4)
+
+
+def _idf(token_sets: Sequence[frozenset[str]] | object) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    n = 0
+    for tokens in token_sets:  # type: ignore[attr-defined]
+        counts.update(tokens)
+        n += 1
+    return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in counts.items()}

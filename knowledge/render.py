@@ -1,0 +1,62 @@
+"""Fill an answer template with the veteran's region settings (Jinja2, sandboxed)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from knowledge.kb import Entry
+from knowledge.regions import RegionTree
+
+LOCAL = "以当地公布为准"
+
+#: The template variables an answer may use, with their safe default values.
+DEFAULTS: dict[str, Any] = {
+    "region": {"name": "当地", "code": ""},
+    "station": {"name": "当地退役军人服务站", "address": LOCAL, "phone": LOCAL, "hours": LOCAL},
+    "bureau": {"name": "当地退役军人事务局", "address": LOCAL, "phone": LOCAL},
+    "petition_office": {"name": "当地退役军人事务局信访接待部门", "phone": LOCAL},
+    "pension_pay_day": "具体发放日期以当地退役军人服务站公布为准",
+    "survival_cert": {"deadline": "以当地退役军人服务站通知为准", "online": "当地公布的App或小程序"},
+    "card_photo": "352×440像素、300DPI、JPG格式、20–50KB，白底免冠，不得穿制式服装",
+    "card_benefits": "具体优待项目以本省公布的优待目录为准",
+    "merchants": "双拥商户名单和优惠幅度以当地公布为准",
+    "one_thing_name": "退役军人服务“一件事”",
+    "loan": "创业担保贷款额度和贴息以当地公布为准",
+}
+ALLOWED = frozenset(DEFAULTS)
+
+
+@lru_cache(maxsize=1)
+def _env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def variables(template: str) -> set[str]:
+    """Top-level variable names a template uses (for the linter)."""
+    return set(meta.find_undeclared_variables(_env().parse(template)))
+
+
+def context_for(regions: RegionTree, code: str | None) -> dict[str, Any]:
+    code = code if code and code in regions else regions.default_code
+    ctx: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
+    for key, value in regions.settings(code).items():
+        if isinstance(value, dict) and isinstance(ctx.get(key), dict):
+            ctx[key] = {**ctx[key], **value}
+        else:
+            ctx[key] = value
+    ctx["region"] = {"name": regions.full_name(code) or regions.get(code).name, "code": code}
+    return ctx
+
+
+def render_text(template: str, ctx: dict[str, Any]) -> str:
+    return _env().from_string(template).render(**ctx).strip()
+
+
+def render_answer(entry: Entry, regions: RegionTree, code: str | None) -> str:
+    ctx = context_for(regions, code)
+    chain = [r.code for r in regions.chain(ctx["region"]["code"])]
+    return render_text(entry.answer_for(chain), ctx)

@@ -1,0 +1,92 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL server for every DB test.
+
+``db_url`` runs each DB test twice: on a fresh SQLite file, and on PostgreSQL at
+``VETBOT_TEST_PG_URL``. Without that URL the PostgreSQL run is skipped locally —
+and fails in CI (``CI`` set), so CI can never silently not test PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from db.crypto import PiiVault
+from db.migrate import upgrade
+from db.models import Base
+from db.session import make_engine, normalize_url, session_factory
+from intents.context import Context
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-for-vetbot"
+
+
+@pytest.fixture(scope="session")
+def settings_base() -> Settings:
+    return Settings(secret_key=TEST_SECRET, database_url="sqlite:///:memory:")
+
+
+@pytest.fixture(scope="session")
+def ctx(settings_base: Settings) -> Context:
+    from bot.runtime import build_context
+
+    return build_context(settings_base)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str | None]:
+    """A private database on the PostgreSQL server, migrated once per test session."""
+    base = os.environ.get("VETBOT_TEST_PG_URL")
+    if not base:
+        yield None
+        return
+    name = f"vetbot_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalize_url(base)).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'vetbot.db'}"
+        upgrade(url)
+        yield url
+        return
+    pg = request.getfixturevalue("pg_server_url")
+    if pg is None:
+        if os.environ.get("CI"):
+            pytest.fail("VETBOT_TEST_PG_URL is not set: PostgreSQL tests must run in CI")
+        pytest.skip("PostgreSQL: set VETBOT_TEST_PG_URL to run")
+    _truncate_pg(pg)
+    yield pg
+
+
+@pytest.fixture
+def runtime(db_url: str, ctx: Context, settings_base: Settings) -> Iterator[Runtime]:
+    settings = settings_base.model_copy(update={"database_url": db_url})
+    engine = make_engine(db_url)
+    yield Runtime(settings, ctx, engine, session_factory(engine), PiiVault(TEST_SECRET))
+    engine.dispose()
