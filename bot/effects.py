@@ -104,7 +104,8 @@ def _open_ticket(ec: EffectContext, effect: OpenTicket, applied: Applied) -> Non
 def _notify(ec: EffectContext, effect: NotifyStaff) -> None:
     """Queue a staff notification; the outbox worker fans it out to the unit's staff."""
     queue = queue_for(ec.ctx.regions, "crisis" if effect.urgent else "consultation", effect.region_code)
-    ec.session.add(OutboxMessage(channel="staff", recipient=queue, kind="notification", text=effect.message))
+    kind = "crisis" if effect.urgent else "notification"  # crisis → duty officer and supervisors too
+    ec.session.add(OutboxMessage(channel="staff", recipient=queue, kind=kind, text=effect.message))
 
 
 def _find(ec: EffectContext, number: str) -> Ticket | None:

@@ -133,7 +133,9 @@ class _Step:
         if action == "thanks":
             return self._done(Reply(texts.THANKS), Understanding("greeting"))
         if action == "oos":
-            return self._menu(texts.OUT_OF_SCOPE, "out_of_scope")
+            state = self.state.cleared().model_copy(update={"pending": {"choices": list(texts.OUT_OF_SCOPE_ACTIONS)}})
+            reply = Reply(texts.OUT_OF_SCOPE, texts.OUT_OF_SCOPE_OPTIONS)
+            return Turn(state, (reply,), (), Understanding("out_of_scope"))
         if action == "ask_policy":
             return self._done(Reply(texts.ASK_POLICY), Understanding("greeting"))
         if action == "menu":
@@ -197,6 +199,8 @@ class _Step:
                 labels.append(topic_label(entry) if entry else action)
             elif action in texts.MENU_ACTIONS:
                 labels.append(texts.MENU[texts.MENU_ACTIONS.index(action)])
+            elif action == "ask_policy":
+                labels.append("政策咨询")
             else:
                 labels.append({"handoff": "转人工"}.get(action, action))
         return labels

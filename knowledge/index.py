@@ -18,9 +18,12 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge.kb import Entry, KnowledgeBase
-from knowledge.text import normalize, tokenize
+from knowledge.text import BIGRAM, normalize, tokenize
 
 CANDIDATES = 40
+BIGRAM_WEIGHT = 0.25
+LONG_MESSAGE = 40  # characters (normalised)
+CORE_MISSING = 0.7  # damping when the question never names the entry's subject
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Index:
             if progress and n % 500 == 0:
                 progress(n, len(pairs))
         self._idf = _idf(d.tokens for d in self._docs)
+        self._subjects = [frozenset(normalize(w) for w in e.subject) for e in kb.entries]
         self._oov_idf = max(self._idf.values(), default=1.0)
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -98,15 +102,32 @@ class Index:
                 best[doc.entry_index] = Hit(self.kb.entries[doc.entry_index], score, doc.text)
         return sorted(best.values(), key=lambda h: -h.score)[:limit]
 
+    def _names_subject(self, text: str, entry_index: int) -> bool:
+        """Does the question name what the entry is about (e.g. 优待证 for card entries)?"""
+        subject = self._subjects[entry_index] if entry_index < len(self._subjects) else frozenset()
+        return not subject or any(word in text for word in subject)
+
     def _weight(self, tokens: Sequence[str] | frozenset[str]) -> float:
-        return sum(self._idf.get(t, self._oov_idf) for t in tokens)
+        """IDF mass of tokens; unknown words weigh like the rarest known word,
+        character bigrams a quarter (they back words up, they don't lead)."""
+        total = 0.0
+        for t in tokens:
+            w = self._idf.get(t, self._oov_idf)
+            total += BIGRAM_WEIGHT * w if t.startswith(BIGRAM) else w
+        return total
 
     def _confidence(self, text: str, tokens: Sequence[str], doc: _Doc) -> float:
         shared = [t for t in tokens if t in doc.tokens]
         covered_query = self._weight(shared) / max(self._weight(tokens), 1e-9)
         covered_doc = self._weight(shared) / max(self._weight(doc.tokens), 1e-9)
         chars = max(fuzz.ratio(text, doc.text), 0.9 * fuzz.partial_ratio(doc.text, text)) / 100
-        score = 0.45 * covered_query + 0.3 * covered_doc + 0.25 * chars
+        if not self._names_subject(text, doc.entry_index):
+            chars *= CORE_MISSING
+            covered_query *= CORE_MISSING
+        if len(text) > LONG_MESSAGE:  # a long story: judge by how much of a known question it holds
+            score = 0.3 * covered_query + 0.4 * covered_doc + 0.3 * chars
+        else:
+            score = 0.5 * covered_query + 0.2 * covered_doc + 0.3 * chars
         return round(min(1.0, max(0.0, score)), 4)
 
 

@@ -31,6 +31,7 @@ class Entry:
     intent: str = "faq"
     region_overrides: dict[str, str] = field(default_factory=dict)
     file: str = ""
+    subject: tuple[str, ...] = ()  # words naming what it is about (e.g. 优待证)
 
     def answer_for(self, region_chain: Iterable[str]) -> str:
         """The answer template for the most specific region that overrides it."""
@@ -80,7 +81,7 @@ def _as_list(value: object) -> tuple[str, ...]:
     return (str(value),)
 
 
-def parse_entry(raw: dict[str, object], topic: str, file: str) -> Entry:
+def parse_entry(raw: dict[str, object], topic: str, file: str, subject: tuple[str, ...] = ()) -> Entry:
     where = f"{file}: {raw.get('id', '<no id>')}"
     if not isinstance(raw, dict) or not raw.get("id"):
         raise KBError(f"{file}: an entry has no id")
@@ -98,6 +99,7 @@ def parse_entry(raw: dict[str, object], topic: str, file: str) -> Entry:
         intent=str(raw.get("intent") or "faq"),
         region_overrides={str(k): str(v).strip() for k, v in overrides.items()},
         file=file,
+        subject=_as_list(raw["subject"]) if "subject" in raw else subject,
     )
 
 
@@ -109,7 +111,8 @@ def load_file(path: Path) -> list[Entry]:
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise KBError(f"{path.name}: expected a mapping with 'topic' and an 'entries' list")
     topic = str(doc.get("topic") or path.stem)
-    return [parse_entry(raw, topic, path.name) for raw in doc["entries"]]
+    subject = _as_list(doc.get("subject"))
+    return [parse_entry(raw, topic, path.name, subject) for raw in doc["entries"]]
 
 
 def load(directory: Path = KB_DIR) -> KnowledgeBase:

@@ -18,6 +18,9 @@ import opencc
 
 _HERE = Path(__file__).parent
 USER_DICT = _HERE / "data" / "userdict.txt"
+#: jieba's dictionary trimmed to words with frequency >= 20 (80k of 349k words):
+#: a third of the memory and load time, same segmentation for everyday Chinese.
+MAIN_DICT = _HERE / "data" / "jieba_dict.txt"
 SYNONYMS = _HERE / "data" / "synonyms.txt"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\ufeff]")
@@ -28,7 +31,8 @@ STOPWORDS = frozenset(
     "的 了 吗 呢 啊 吧 呀 嘛 么 哦 哈 是 我 你 他 她 它 我们 你们 请问 请 问 一下 想 想问 问问 "
     "那个 这个 个 一 要 能 会 可以 能不能 可不可以 有 没有 在 和 与 及 或 就 都 也 还 又 "
     "怎么 怎么样 怎样 如何 什么 啥 咋 咋个 啥子 多少 哪 哪里 哪儿 吗 呐 哩 喽 俺 咱 您 "
-    "知道 告诉 谢谢 麻烦 帮 帮忙 一个 现在 这 那 些 得 地 着 过 把 被 给 让 说".split()
+    "知道 告诉 谢谢 麻烦 帮 帮忙 一个 现在 这 那 些 得 地 着 过 把 被 给 让 说 "
+    "有没有 是不是 有什么 怎么办 咋办 咋整 怎么弄 怎么搞 还能 还可以 需要 真的 听说 据说 村里 群里".split()
 )
 
 
@@ -67,7 +71,7 @@ def _ensure_jieba() -> None:
     if _jieba_ready:
         return
     jieba.setLogLevel(logging.WARNING)
-    jieba.dt.tmp_dir = None  # default cache in the temp dir: jieba's own cached prefix dict
+    jieba.set_dictionary(str(MAIN_DICT))  # cached by jieba in the temp dir after the first load
     jieba.load_userdict(str(USER_DICT))
     for canonical in set(synonym_table().values()):
         jieba.add_word(canonical, freq=20000)
@@ -100,14 +104,21 @@ def tokenize(text: str) -> list[str]:
     """Search tokens of a normalised text: jieba words minus stopwords, plus bigrams of
     single-character runs so typos and unseen words still overlap."""
     _ensure_jieba()
-    words = [w for w in jieba.lcut_for_search(text) if w.strip()]
-    tokens = [w for w in words if w not in STOPWORDS]
-    tokens.extend(_char_bigrams(text))
-    return tokens
+    return words(text) + list(_char_bigrams(text))
+
+
+def words(text: str) -> list[str]:
+    """jieba words of a normalised text, without stopwords."""
+    _ensure_jieba()
+    return [w for w in jieba.lcut_for_search(text) if w.strip() and w not in STOPWORDS]
+
+
+BIGRAM = "~"
 
 
 def _char_bigrams(text: str) -> Iterable[str]:
-    return (text[i : i + 2] for i in range(len(text) - 1))
+    """Character bigrams (marked with ``~``) so typos and unseen words still overlap."""
+    return (BIGRAM + text[i : i + 2] for i in range(len(text) - 1))
 
 
 def warm_up() -> None:

@@ -3,11 +3,12 @@
 from db.models.base import Base, utcnow
 from db.models.conversation import Conversation, InboundReceipt, Message
 from db.models.kb import KBEdit, KBFeedback, Unanswered
-from db.models.outbox import OutboxMessage
-from db.models.staff import AuditLog, Staff
+from db.models.outbox import ApiToken, OutboxMessage
+from db.models.staff import AuditLog, Staff, StaffLinkCode
 from db.models.ticket import Counter, Ticket, TicketEvent
 
 __all__ = [
+    "ApiToken",
     "AuditLog",
     "Base",
     "Conversation",
@@ -18,6 +19,7 @@ __all__ = [
     "Message",
     "OutboxMessage",
     "Staff",
+    "StaffLinkCode",
     "Ticket",
     "TicketEvent",
     "Unanswered",

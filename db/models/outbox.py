@@ -28,3 +28,14 @@ class OutboxMessage(Timestamped, Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
     sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ApiToken(Base):
+    """A platform access token (WeChat, WeCom) shared by every worker process:
+    one row per client, refreshed under a row lock so only one process fetches."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

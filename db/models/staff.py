@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamped
@@ -40,3 +40,14 @@ class AuditLog(Timestamped, Base):
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str] = mapped_column(String(128), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffLinkCode(Timestamped, Base):
+    """A one-time code a staff member types into Telegram to link the chat to their account."""
+
+    __tablename__ = "staff_link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -43,6 +43,10 @@ class Ticket(Timestamped, Base):
     received_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     accept_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    stage: Mapped[str] = mapped_column(String(8), default="initial")  # initial | review (复查) | recheck (复核)
+    replied_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # written reply (答复) date
+    escalated_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # last overdue escalation
+    due_soon: Mapped[bool] = mapped_column(default=False)  # flagged (and staff told) before the deadline
     extended: Mapped[bool] = mapped_column(default=False)
     satisfaction: Mapped[str | None] = mapped_column(String(8), default=None)
     undeliverable: Mapped[bool] = mapped_column(default=False)

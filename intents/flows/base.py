@@ -3,14 +3,18 @@ plus a final action. ``runner`` walks them; the flows only declare."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from intents.context import Context
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import Effect, Reply
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class View:
     @property
     def region(self) -> str:
         return self.state.region or self.ctx.default_region
+
+    @property
+    def today(self) -> dt.date:
+        """The veteran's date (China time) of the message being handled — the engine's only clock."""
+        at = self.state.last_activity or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        return at.astimezone(CHINA).date()
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,10 @@ def upgrade() -> None:
     sa.Column('received_on', sa.Date(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('accept_due_on', sa.Date(), nullable=True),
+    sa.Column('stage', sa.String(length=8), nullable=False),
+    sa.Column('replied_on', sa.Date(), nullable=True),
+    sa.Column('escalated_on', sa.Date(), nullable=True),
+    sa.Column('due_soon', sa.Boolean(), nullable=False),
     sa.Column('extended', sa.Boolean(), nullable=False),
     sa.Column('satisfaction', sa.String(length=8), nullable=True),
     sa.Column('undeliverable', sa.Boolean(), nullable=False),
@@ -174,6 +178,21 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('api_tokens',
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_api_tokens'))
+    )
+    op.create_table('staff_link_codes',
+    sa.Column('code_hash', sa.String(length=128), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_staff_link_codes_staff_id_staff')),
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_staff_link_codes'))
+    )
     op.create_table('ticket_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -198,6 +217,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ticket_events_ticket')
 
     op.drop_table('ticket_events')
+    op.drop_table('staff_link_codes')
+    op.drop_table('api_tokens')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 

@@ -1,0 +1,119 @@
+"""Ticket queues (工作队列) for one staff member: which tickets, in what order, with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.console.scope import StaffUser
+from bot.console.sla import DONE, SOON_CALENDAR
+from db.crypto import PiiVault
+from db.models import Ticket
+
+VIEWS = {
+    "mine": "我的工单",
+    "unit": "本单位",
+    "unassigned": "待认领",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "crisis": "紧急",
+    "baoan": "包案",
+    "done": "已办结",
+}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""
+    status: str = ""
+    region: str = ""
+    category: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+
+
+def _open() -> object:
+    return Ticket.status.not_in(DONE)
+
+
+def base(user: StaffUser, units: set[str]) -> Select[tuple[Ticket]]:
+    """Every ticket the user may see."""
+    visible = or_(Ticket.queue.in_(units) if units else false(), Ticket.owner_id == user.id, Ticket.leader_id == user.id)
+    return select(Ticket).where(visible)
+
+
+def view(stmt: Select[tuple[Ticket]], name: str, user: StaffUser, today: dt.date) -> Select[tuple[Ticket]]:
+    soon = today + dt.timedelta(days=SOON_CALENDAR)
+    crisis = or_(Ticket.urgent.is_(True), Ticket.kind == "crisis")
+    conditions = {
+        "mine": [Ticket.owner_id == user.id, _open()],
+        "unit": [_open()],
+        "unassigned": [Ticket.owner_id.is_(None), _open()],
+        "due_soon": [_open(), Ticket.due_on >= today, Ticket.due_on <= soon],
+        "overdue": [_open(), Ticket.due_on < today],
+        "crisis": [_open(), crisis],
+        "baoan": [Ticket.leader_id.is_not(None)],
+        "done": [Ticket.status.in_(DONE)],
+    }
+    return stmt.where(*conditions.get(name, conditions["unit"]))
+
+
+def apply_filters(stmt: Select[tuple[Ticket]], f: Filters, vault: PiiVault, subtree: set[str] | None) -> Select[tuple[Ticket]]:
+    if f.kind:
+        stmt = stmt.where(Ticket.kind == f.kind)
+    if f.status:
+        stmt = stmt.where(Ticket.status == f.status)
+    if f.region and subtree is not None:
+        stmt = stmt.where(or_(Ticket.queue.in_(subtree), Ticket.region_code.in_(subtree)))
+    if f.category:
+        stmt = stmt.where(Ticket.category == f.category)
+    if f.date_from:
+        stmt = stmt.where(Ticket.received_on >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(Ticket.received_on <= f.date_to)
+    if f.q:
+        stmt = stmt.where(search_condition(f.q, vault))
+    return stmt
+
+
+def search_condition(q: str, vault: PiiVault) -> object:
+    """A ticket number (or part of one), or a full phone / ID number matched by keyed hash."""
+    text = re.sub(r"\s+", "", q).upper()
+    digits = re.sub(r"\D", "", text)
+    conds = [Ticket.number.contains(text)]
+    if len(digits) == 11 and digits.startswith("1"):
+        conds.append(Ticket.phone_hash == vault.hash(digits))
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        conds.append(Ticket.id_hash == vault.hash(text))
+    return or_(*conds)
+
+
+def ordered(stmt: Select[tuple[Ticket]]) -> Select[tuple[Ticket]]:
+    """Crisis always on top, then the nearest deadline first."""
+    crisis_first = case((or_(Ticket.urgent.is_(True), Ticket.kind == "crisis"), 0), else_=1)
+    no_due_last = case((Ticket.due_on.is_(None), 1), else_=0)
+    return stmt.order_by(crisis_first, no_due_last, Ticket.due_on, Ticket.id)
+
+
+def list_view(
+    session: Session, user: StaffUser, units: set[str], name: str, f: Filters, vault: PiiVault, today: dt.date, subtree: set[str] | None
+) -> list[Ticket]:
+    stmt = apply_filters(view(base(user, units), name, user, today), f, vault, subtree)
+    return list(session.scalars(ordered(stmt).limit(PAGE_SIZE)))
+
+
+def counts(session: Session, user: StaffUser, units: set[str], today: dt.date) -> dict[str, int]:
+    """How many tickets each queue holds, for the navigation."""
+    out: dict[str, int] = {}
+    for name in VIEWS:
+        if name == "done":
+            continue
+        stmt = view(base(user, units), name, user, today).with_only_columns(func.count(Ticket.id))
+        out[name] = int(session.scalar(stmt) or 0)
+    return out

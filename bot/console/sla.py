@@ -1,0 +1,79 @@
+"""SLA: which deadline a ticket is running against, how much time is left, and its colour.
+
+Petitions count calendar days (《信访工作条例》 writes 日); other tickets count
+working days on the Chinese calendar (intents.deadlines). A petition not yet
+accepted runs against its 15-day 告知 deadline first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from db.models import Ticket
+from intents.deadlines import is_day_off
+
+DONE = frozenset({"resolved", "closed", "not_accepted", "withdrawn", "merged"})
+SOON_CALENDAR = 3
+SOON_WORKING = 1
+
+
+@dataclass(frozen=True)
+class Sla:
+    due: dt.date | None
+    label: str  # what the deadline is for
+    left: int | None  # days left (negative: overdue), in the ticket's kind of days
+    unit: str  # 天 | 个工作日
+    colour: str  # ok | soon | overdue | done | none
+
+    @property
+    def text(self) -> str:
+        if self.colour == "done":
+            return "已办结"
+        if self.left is None:
+            return "无期限"
+        if self.left < 0:
+            return f"已超期 {-self.left} {self.unit}"
+        if self.left == 0:
+            return "今天到期"
+        return f"剩 {self.left} {self.unit}"
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when end < start)."""
+    if end < start:
+        return -working_days_between(end, start)
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if not is_day_off(day):
+            days += 1
+    return days
+
+
+def is_done(ticket: Ticket) -> bool:
+    return ticket.status in DONE
+
+
+def deadline(ticket: Ticket) -> tuple[dt.date | None, str]:
+    if ticket.kind == "petition" and ticket.status == "new" and ticket.accept_due_on:
+        return ticket.accept_due_on, "书面告知"
+    return ticket.due_on, "办结" if ticket.kind == "petition" else "处理"
+
+
+def sla(ticket: Ticket, today: dt.date) -> Sla:
+    due, label = deadline(ticket)
+    calendar = ticket.kind == "petition"
+    unit = "天" if calendar else "个工作日"
+    if is_done(ticket):
+        return Sla(due, label, None, unit, "done")
+    if due is None:
+        return Sla(None, label, None, unit, "none")
+    left = (due - today).days if calendar else working_days_between(today, due)
+    if left < 0:
+        colour = "overdue"
+    elif left <= (SOON_CALENDAR if calendar else SOON_WORKING):
+        colour = "soon"
+    else:
+        colour = "ok"
+    return Sla(due, label, left, unit, colour)

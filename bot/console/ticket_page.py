@@ -1,0 +1,159 @@
+"""The ticket page: conversation, event log, actions; and the live-message poll."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import JSONResponse, Response
+
+from bot.console import actions, scope
+from bot.console.guard import Cx, forbidden
+from bot.console.sla import sla
+from bot.console.views import SATISFACTION, back, local_time, render, today
+from bot.shell import read_state
+from db import conversations, tickets
+from db.models import Conversation, Message, Staff, Ticket
+from db.session import transaction
+
+MESSAGE_LIMIT = 300
+
+
+def _load(cx: Cx, session: Session) -> Ticket | Response:
+    ticket = tickets.by_number(session, cx.param("number"))
+    if ticket is None:
+        return Response("404 工单不存在", status_code=404, media_type="text/plain")
+    if not scope.can_view(cx.rt.ctx.regions, cx.user, ticket):
+        return forbidden("此工单不属于您的辖区")
+    return ticket
+
+
+def message_dict(m: Message) -> dict[str, object]:
+    return {
+        "id": m.id,
+        "direction": m.direction,
+        "sender": m.sender,
+        "text": m.text,
+        "options": json.loads(m.options_json or "[]"),
+        "at": local_time(m.created_at),
+    }
+
+
+def _messages(session: Session, ticket: Ticket, after: int = 0) -> list[Message]:
+    if ticket.conversation_id is None:
+        return []
+    return conversations.messages(session, ticket.conversation_id, after)[-MESSAGE_LIMIT:]
+
+
+def _in_handoff(cx: Cx, session: Session, ticket: Ticket) -> bool:
+    if ticket.conversation_id is None:
+        return False
+    conv = session.get(Conversation, ticket.conversation_id)
+    return conv is not None and read_state(conv, cx.rt.vault).handoff_ticket == ticket.number
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {s.id: s.display_name for s in session.scalars(select(Staff).where(Staff.id.in_(wanted)))}
+
+
+def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int = 200) -> Response:
+    with transaction(cx.rt.sessions) as session:
+        ticket = _load(cx, session)
+        if isinstance(ticket, Response):
+            return ticket
+        regions = cx.rt.ctx.regions
+        context = {
+            "t": ticket,
+            "details": json.loads(ticket.details_json or "{}"),
+            "sla": sla(ticket, today()),
+            "messages": [message_dict(m) for m in _messages(session, ticket)],
+            "events": tickets.events(session, ticket.id),
+            "names": _names(session, {ticket.owner_id, ticket.leader_id}),
+            "pii": pii or actions.masked(cx.rt, ticket),
+            "revealed": pii is not None,
+            "can_reveal": scope.can_reveal(cx.user, ticket),
+            "can_act": scope.can_act(cx.user, ticket),
+            "can_claim": scope.can_claim(cx.user, ticket),
+            "handoff": _in_handoff(cx, session, ticket),
+            "unit": regions.full_name(ticket.queue) if ticket.queue in regions else ticket.queue,
+            "region": regions.full_name(ticket.region_code) if ticket.region_code in regions else (ticket.region_code or ""),
+            "targets": scope.transfer_targets(regions, cx.user),
+            "leaders": actions.leaders(session),
+            "satisfaction_options": SATISFACTION,
+            "error": error,
+        }
+        return render(cx, "ticket.html", status_code=status, **context)
+
+
+def page(cx: Cx) -> Response:
+    return show(cx)
+
+
+def _do(cx: Cx, name: str, session: Session, ticket: Ticket) -> None:
+    rt, user, f = cx.rt, cx.user, cx.field
+    handlers: dict[str, Callable[[], None]] = {
+        "claim": lambda: actions.claim(session, ticket, user),
+        "reply": lambda: actions.reply(rt, session, ticket, user, f("text")),
+        "note": lambda: actions.note(session, ticket, user, f("text")),
+        "transfer": lambda: actions.transfer(rt, session, ticket, user, f("unit"), f("person"), f("reason")),
+        "escalate": lambda: actions.escalate(rt, session, ticket, user, f("reason")),
+        "leader": lambda: actions.set_leader(session, ticket, user, f("leader")),
+        "accept": lambda: actions.decide_acceptance(rt, session, ticket, user, True, f("notice"), today()),
+        "not_accept": lambda: actions.decide_acceptance(rt, session, ticket, user, False, f("notice"), today()),
+        "extend": lambda: actions.extend(rt, session, ticket, user, _int(f("days")), f("reason")),
+        "resolve": lambda: actions.resolve(rt, session, ticket, user, f("text")),
+        "close": lambda: actions.close(session, ticket, user, f("reason")),
+        "release": lambda: actions.release(rt, session, ticket, user),
+    }
+    if name not in handlers:
+        raise actions.ActionError("未知操作。")
+    handlers[name]()
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def act(cx: Cx) -> Response:
+    """POST /staff/tickets/{number}/{action}: one action, then back to the page."""
+    name = cx.param("action")
+    try:
+        with transaction(cx.rt.sessions) as session:
+            ticket = _load(cx, session)
+            if isinstance(ticket, Response):
+                return ticket
+            _do(cx, name, session, ticket)
+    except actions.ActionError as exc:
+        return show(cx, error=str(exc), status=422)
+    return back(f"/staff/tickets/{cx.param('number')}", name)
+
+
+def reveal(cx: Cx) -> Response:
+    try:
+        with transaction(cx.rt.sessions) as session:
+            ticket = _load(cx, session)
+            if isinstance(ticket, Response):
+                return ticket
+            pii = actions.reveal(cx.rt, session, ticket, cx.user)
+    except actions.ActionError as exc:
+        return show(cx, error=str(exc), status=403)
+    return show(cx, pii=pii)
+
+
+def poll(cx: Cx) -> Response:
+    """GET /staff/tickets/{number}/messages?after=ID: new conversation lines (JSON)."""
+    with transaction(cx.rt.sessions) as session:
+        ticket = _load(cx, session)
+        if isinstance(ticket, Response):
+            return ticket
+        after = _int(cx.query("after", "0"))
+        rows = [message_dict(m) for m in _messages(session, ticket, after)]
+        return JSONResponse({"messages": rows, "status": ticket.status, "handoff": _in_handoff(cx, session, ticket)})

@@ -1,0 +1,106 @@
+"""Rendering console pages: the template plus what every page shows (user, CSRF, queue counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.console import queues, scope
+from bot.console.guard import Cx
+from db.session import transaction
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+KIND_NAMES = {
+    "petition": "信访",
+    "consultation": "咨询",
+    "home_visit": "上门服务",
+    "card_preapp": "优待证预申请",
+    "status_request": "进度查询",
+    "callback": "回电",
+    "crisis": "紧急",
+}
+STATUS_NAMES = {
+    "new": "新建",
+    "claimed": "已认领",
+    "in_progress": "办理中",
+    "accepted": "已受理",
+    "not_accepted": "不予受理",
+    "extended": "已延期",
+    "waiting": "待答复",
+    "resolved": "已办结",
+    "closed": "已关闭",
+    "withdrawn": "已撤回",
+}
+SATISFACTION = ("满意", "基本满意", "不满意")
+
+
+def today() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+def local_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def env(cx: Cx) -> Environment:
+    templates: Environment = cx.request.app.state.templates
+    templates.filters.setdefault("kind_name", lambda k: KIND_NAMES.get(k, k))
+    templates.filters.setdefault("status_name", lambda s: STATUS_NAMES.get(s, s))
+    templates.filters.setdefault("local_time", local_time)
+    return templates
+
+
+def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Response:
+    with transaction(cx.rt.sessions) as session:
+        counts = queues.counts(session, cx.user, scope.units(cx.rt.ctx.regions, cx.user), today())
+    html = env(cx).get_template(f"staff/{name}").render(
+        user=cx.user,
+        role_name=scope.ROLE_NAMES.get(cx.user.role, cx.user.role),
+        csrf=cx.csrf,
+        nav_counts=counts,
+        views=queues.VIEWS,
+        path=cx.request.url.path,
+        flash=flash(cx),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+FLASH = {
+    "claim": "已认领，您现在是此工单的负责人（首问负责）。",
+    "reply": "回复已发送（经消息队列送达群众所用渠道）。",
+    "note": "内部备注已保存。",
+    "transfer": "已转办。",
+    "escalate": "已上报上级单位。",
+    "leader": "已设置包案领导。",
+    "accept": "已受理，书面告知已发送。",
+    "not_accept": "已作不予受理处理，书面告知已发送。",
+    "extend": "已延期。",
+    "resolve": "已办结，已向群众发送满意度评价。",
+    "close": "已关闭。",
+    "release": "已交还机器人。",
+    "reveal": "已显示完整信息（此操作已记录）。",
+    "consult": "已记录为咨询工单。",
+    "kb": "知识库已更新，机器人已立即生效。",
+    "password": "密码已修改。",
+}
+
+
+def flash(cx: Cx) -> str:
+    return FLASH.get(cx.query("done"), "")
+
+
+def back(url: str, done: str = "") -> Response:
+    """After a POST: redirect (303) to a page, naming what was done (a fixed message)."""
+    if done:
+        url = f"{url}{'&' if '?' in url else '?'}done={done}"
+    return RedirectResponse(url, status_code=303)
