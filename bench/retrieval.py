@@ -27,8 +27,16 @@ from knowledge.index import Index  # noqa: E402
 
 def questions() -> list[str]:
     dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-    qs = [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines()] if dev.exists() else []
-    qs += [q.strip() for q in (ROOT / "bench" / "oos_questions.txt").read_text(encoding="utf-8").splitlines() if q.strip()]
+    qs = (
+        [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines()]
+        if dev.exists()
+        else []
+    )
+    qs += [
+        q.strip()
+        for q in (ROOT / "bench" / "oos_questions.txt").read_text(encoding="utf-8").splitlines()
+        if q.strip()
+    ]
     return qs
 
 
@@ -74,7 +82,9 @@ def main() -> None:
     ask(ctx, "warm up")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     p50, p99 = time_asks(ctx, qs, args.queries)
-    print(f"real KB: {len(ctx.kb)} entries, {ctx.index.size} phrasings; build {build_s:.2f}s; RSS {rss_mb:.0f} MB")
+    print(
+        f"real KB: {len(ctx.kb)} entries, {ctx.index.size} phrasings; build {build_s:.2f}s; RSS {rss_mb:.0f} MB"
+    )
     print(f"  ask latency: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 5 ms)")
 
     t = time.perf_counter()
@@ -92,9 +102,13 @@ def main() -> None:
         runs = []
         for _ in range(3):
             t = time.perf_counter()
-            subprocess.run([str(vetbot), "ask", "优待证怎么办", "--json"], capture_output=True, check=True)
+            subprocess.run(
+                [str(vetbot), "ask", "优待证怎么办", "--json"], capture_output=True, check=True
+            )
             runs.append(time.perf_counter() - t)
-        print(f"vetbot ask cold start: best {min(runs):.2f}s, worst {max(runs):.2f}s (target <= 3 s)")
+        print(
+            f"vetbot ask cold start: best {min(runs):.2f}s, worst {max(runs):.2f}s (target <= 3 s)"
+        )
 
 
 if __name__ == "__main__":

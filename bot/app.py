@@ -13,6 +13,10 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import scheduler
+from bot.channels import lifespan as channels
+from bot.channels import telegram, wechat
+from bot.console import staff_routes
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.web import api, chat
@@ -38,6 +42,9 @@ def routes() -> list[Route | Mount]:
         Route("/api/ask", api.api_ask, methods=["POST"]),
         Route("/chat", chat.chat_page),
         Route("/chat/send", chat.chat_send, methods=["POST"]),
+        Route("/wechat", wechat.endpoint, methods=["GET", "POST"]),
+        Route("/telegram/{path}", telegram.endpoint, methods=["POST"]),
+        Mount("/staff", routes=staff_routes()),  # the staff console's own table: bot/console/routes.py
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -47,7 +54,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        async with channels.running(app, rt), scheduler.running(rt):  # WeChat, Telegram, outbox worker; deadline sweeps
+            yield
 
     app = Starlette(
         routes=routes(),

@@ -15,7 +15,12 @@ MAX_QUESTION = 10_000
 
 def ask(ctx: Context, question: str, qid: Any = None, region: str | None = None) -> dict[str, Any]:
     state = ConversationState(region=region)
-    inbound = Inbound(channel="cli", user_id="ask", text=str(question or "")[:MAX_QUESTION], at=dt.datetime.now(dt.UTC))
+    inbound = Inbound(
+        channel="cli",
+        user_id="ask",
+        text=str(question or "")[:MAX_QUESTION],
+        at=dt.datetime.now(dt.UTC),
+    )
     turn = step(state, inbound, ctx)
     u = turn.understanding
     return {

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.routing import queue_for, unit_name
+from bot.delivery.notifications import notify_unit
+from bot.routing import DEFAULT, Routing, queue_for
+from bot.ticket_intake import Intake, open_ticket
 from db import tickets, unanswered
 from db.crypto import PiiVault
-from db.models import Conversation, OutboxMessage, Ticket
-from intents import deadlines
+from db.models import Conversation, Ticket
 from intents.context import Context
-from intents.receipts import Saved, acknowledge
+from intents.flows.lookup import LookupFailed
 from intents.turn import (
     Effect,
     EndHandoff,
@@ -33,6 +33,13 @@ class Applied:
     replies: list[str] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     handoff_ticket: str | None = None
+    secrets: list[str] = field(default_factory=list)  # shown to the veteran once; masked in the message log
+    lookup_failures: list[dt.datetime] = field(default_factory=list)
+
+    def masked(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "*" * len(secret))
+        return text
 
 
 @dataclass(frozen=True)
@@ -44,17 +51,21 @@ class EffectContext:
     today: dt.date
     channel: str
     holiday_shift: bool = True
+    routing: Routing = DEFAULT
 
 
 def apply_all(ec: EffectContext, effects: tuple[Effect, ...]) -> Applied:
     applied = Applied()
+    notified = any(isinstance(e, NotifyStaff) for e in effects)
     for effect in effects:
         if isinstance(effect, OpenTicket):
-            _open_ticket(ec, effect, applied)
+            _open_ticket(ec, effect, applied, notify=not (effect.urgent and notified))
+        elif isinstance(effect, LookupFailed):
+            applied.lookup_failures.append(effect.at)
         elif isinstance(effect, RecordUnanswered):
             unanswered.record(ec.session, effect.text, effect.confidence, effect.candidates, ec.channel)
         elif isinstance(effect, NotifyStaff):
-            _notify(ec, effect)
+            _notify(ec, effect, next((t for t in reversed(applied.tickets) if t.urgent), None))
         elif isinstance(effect, ForwardToHuman):
             _forward(ec, effect)
         elif isinstance(effect, EndHandoff):
@@ -64,48 +75,24 @@ def apply_all(ec: EffectContext, effects: tuple[Effect, ...]) -> Applied:
     return applied
 
 
-def _open_ticket(ec: EffectContext, effect: OpenTicket, applied: Applied) -> None:
-    queue = queue_for(ec.ctx.regions, effect.kind, effect.region_code)
-    due_kind = "petition_handle" if effect.kind == "petition" else effect.kind
-    lookup_code = secrets.token_hex(3).upper() if effect.kind == "petition" else None
-    accept_due = deadlines.due("petition_accept", ec.today, ec.holiday_shift) if effect.kind == "petition" else None
-    details = dict(effect.details)
-    if effect.excerpt:
-        details["excerpt"] = list(effect.excerpt)
-    ticket = tickets.create(
-        ec.session,
-        ec.vault,
-        tickets.NewTicket(
-            kind=effect.kind,
-            queue=queue,
-            summary=effect.summary,
-            received_on=ec.today,
-            region_code=effect.region_code,
-            category=effect.category,
-            details=details,
-            pii=dict(effect.pii),
-            urgent=effect.urgent,
-            conversation_id=ec.conversation.id,
-            due_on=deadlines.due(due_kind, ec.today, ec.holiday_shift),
-            accept_due_on=accept_due,
-            lookup_hash=ec.vault.hash(lookup_code) if lookup_code else None,
-        ),
-    )
-    applied.tickets.append(ticket)
+def _open_ticket(ec: EffectContext, effect: OpenTicket, applied: Applied, notify: bool = True) -> None:
+    intake = Intake(ec.session, ec.vault, ec.ctx.regions, ec.today, ec.conversation.id, ec.routing, ec.holiday_shift)
+    opened = open_ticket(intake, effect, notify)
+    applied.tickets.append(opened.ticket)
     if effect.handoff:
-        applied.handoff_ticket = ticket.number
-    if effect.kind in ("petition", "home_visit", "card_preapp", "status_request", "callback"):
-        saved = Saved(effect.kind, ticket.number, unit_name(ec.ctx.regions, queue), ticket.due_on, lookup_code, accept_due=accept_due)
-        applied.replies.append(acknowledge(saved))
-    if effect.urgent or effect.kind == "petition":
-        _notify(ec, NotifyStaff(queue, f"新{'紧急' if effect.urgent else ''}工单 {ticket.number}：{effect.summary[:80]}", effect.urgent))
+        applied.handoff_ticket = opened.ticket.number
+    if opened.reply:
+        applied.replies.append(opened.reply)
+    if opened.secret:
+        applied.secrets.append(opened.secret)
 
 
-def _notify(ec: EffectContext, effect: NotifyStaff) -> None:
-    """Queue a staff notification; the outbox worker fans it out to the unit's staff."""
-    queue = queue_for(ec.ctx.regions, "crisis" if effect.urgent else "consultation", effect.region_code)
-    kind = "crisis" if effect.urgent else "notification"  # crisis → duty officer and supervisors too
-    ec.session.add(OutboxMessage(channel="staff", recipient=queue, kind=kind, text=effect.message))
+def _notify(ec: EffectContext, effect: NotifyStaff, ticket: Ticket | None = None) -> None:
+    """Queue a staff notification; the outbox worker fans it out to the unit's staff.
+    An urgent one names the crisis ticket opened in the same turn."""
+    queue = ticket.queue if ticket else queue_for(ec.ctx.regions, "crisis" if effect.urgent else "consultation", effect.region_code, routing=ec.routing)
+    text = f"{effect.message}（工单 {ticket.number}）" if ticket else effect.message
+    notify_unit(ec.session, queue, text, effect.urgent, ticket.id if ticket else None)
 
 
 def _find(ec: EffectContext, number: str) -> Ticket | None:

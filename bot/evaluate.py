@@ -29,5 +29,10 @@ def judge(case: dict[str, Any], result: dict[str, Any]) -> Verdict:
         if banned in answer:
             problems.append(f"contains {banned!r}")
     return Verdict(
-        str(case.get("id")), str(case.get("q", "")), not problems, "; ".join(problems), str(result.get("intent")), answer
+        str(case.get("id")),
+        str(case.get("q", "")),
+        not problems,
+        "; ".join(problems),
+        str(result.get("intent")),
+        answer,
     )

@@ -18,7 +18,9 @@ from knowledge import regions as regions_mod
 from knowledge.index import Index
 
 
-def build_context(settings: Settings, progress: Callable[[int, int], None] | None = None) -> Context:
+def build_context(
+    settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> Context:
     kb = kb_mod.load(settings.kb_dir)
     tree = regions_mod.load(settings.regions_file)
     if settings.default_region:
@@ -51,4 +53,10 @@ class Runtime:
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
-    return Runtime(settings, build_context(settings), engine, session_factory(engine), PiiVault(settings.secret_key))
+    return Runtime(
+        settings,
+        build_context(settings),
+        engine,
+        session_factory(engine),
+        PiiVault(settings.secret_key),
+    )

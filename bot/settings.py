@@ -19,13 +19,26 @@ DEV_SECRET = "dev-only-secret-change-me"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VETBOT_", toml_file="vetbot.toml", extra="ignore")
 
-    database_url: str = Field("sqlite:///var/vetbot.db", description="SQLAlchemy URL (SQLite file or PostgreSQL)")
-    secret_key: str = Field(DEV_SECRET, description="Encrypts PII and signs cookies; set it in production")
-    default_region: str | None = Field(None, description="Region code used when the veteran's is unknown")
+    database_url: str = Field(
+        "sqlite:///var/vetbot.db", description="SQLAlchemy URL (SQLite file or PostgreSQL)"
+    )
+    secret_key: str = Field(
+        DEV_SECRET, description="Encrypts PII and signs cookies; set it in production"
+    )
+    default_region: str | None = Field(
+        None, description="Region code used when the veteran's is unknown"
+    )
     answer_threshold: float = Field(0.45, description="Confidence at or above which the KB answers")
-    regions_file: Path = Field(ROOT / "config" / "regions.yaml", description="Region tree with local settings")
-    routing_file: Path = Field(ROOT / "config" / "routing.yaml", description="Ticket routing rules (region × type × category → queue)")
-    scheduler_seconds: float = Field(60.0, description="Seconds between deadline/escalation sweeps in the server (0: off)")
+    regions_file: Path = Field(
+        ROOT / "config" / "regions.yaml", description="Region tree with local settings"
+    )
+    routing_file: Path = Field(
+        ROOT / "config" / "routing.yaml",
+        description="Ticket routing rules (region × type × category → queue)",
+    )
+    scheduler_seconds: float = Field(
+        60.0, description="Seconds between deadline/escalation sweeps in the server (0: off)"
+    )
     kb_dir: Path = Field(ROOT / "knowledge", description="Folder of KB YAML files")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -44,11 +57,21 @@ class Settings(BaseSettings):
     wecom_secret: str = ""
     wecom_agent_id: str = ""
     wecom_api_base: str = "https://qyapi.weixin.qq.com/cgi-bin/"
-    public_url: str = Field("", description="Public https base URL (Telegram webhook, links in staff cards)")
-    wechat_passive_seconds: float = Field(4.0, description="Answer WeChat passively if done within this time")
-    outbox_poll_seconds: float = Field(2.0, description="Outbox worker poll interval (it is also woken on new rows)")
-    outbox_max_attempts: int = Field(8, description="Send attempts before a message is marked failed")
-    outbox_worker: bool = Field(True, description="Run the outbox worker inside each server process")
+    public_url: str = Field(
+        "", description="Public https base URL (Telegram webhook, links in staff cards)"
+    )
+    wechat_passive_seconds: float = Field(
+        4.0, description="Answer WeChat passively if done within this time"
+    )
+    outbox_poll_seconds: float = Field(
+        2.0, description="Outbox worker poll interval (it is also woken on new rows)"
+    )
+    outbox_max_attempts: int = Field(
+        8, description="Send attempts before a message is marked failed"
+    )
+    outbox_worker: bool = Field(
+        True, description="Run the outbox worker inside each server process"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot import routing
 from bot.effects import Applied, EffectContext, apply_all
 from bot.runtime import Runtime
+from bot.ticket_directory import DbTicketDirectory
 from db import conversations
 from db.crypto import PiiVault, redact
 from db.models import Conversation, OutboxMessage
 from db.session import transaction
+from intents.context import Context
 from intents.engine import expects_sensitive, step
+from intents.flows.lookup import WINDOW as LOOKUP_WINDOW
 from intents.state import ConversationState, load_state
 from intents.turn import Inbound, Reply, Turn
 
@@ -37,28 +41,34 @@ class Handled:
         return "\n\n".join(r.plain() for r in self.replies)
 
 
-def handle(rt: Runtime, inbound: Inbound, dedupe_key: str | None = None, queue_replies: bool = False) -> Handled:
+def handle(
+    rt: Runtime, inbound: Inbound, dedupe_key: str | None = None, queue_replies: bool = False
+) -> Handled:
     """Handle one inbound message exactly once (per ``dedupe_key``)."""
     with transaction(rt.sessions) as session:
         if dedupe_key:
             previous = conversations.receipt(session, inbound.channel, dedupe_key)
             if previous is not None:
-                return Handled(tuple(Reply(str(r["text"]), tuple(r.get("options") or ())) for r in previous), None, True)  # type: ignore[arg-type]
+                return Handled(tuple(_reply_from(r) for r in previous), None, True)
         conv = conversations.get_or_create(session, inbound.channel, inbound.user_id)
         state = read_state(conv, rt.vault)
-        turn = step(state, inbound, rt.ctx)
+        turn = step(state, inbound, _step_context(rt, session))
         applied = apply_all(_effect_context(rt, session, conv, inbound), turn.effects)
         replies = _final_replies(turn, applied)
         new_state = turn.state
         if applied.handoff_ticket:
             new_state = new_state.model_copy(update={"handoff_ticket": applied.handoff_ticket})
-        _log_messages(session, conv, inbound, state, turn, replies, rt)
+        new_state = _count_lookup_failures(new_state, applied, inbound.at)
+        logged = tuple(Reply(applied.masked(r.text), r.options) for r in replies)
+        _log_messages(session, conv, inbound, state, turn, logged, rt)
         write_state(conv, new_state, rt.vault)
         if queue_replies:
             for reply in replies:
                 queue_reply(session, inbound.channel, inbound.user_id, reply)
         if dedupe_key:
-            conversations.save_receipt(session, inbound.channel, dedupe_key, [_reply_dict(r) for r in replies])
+            conversations.save_receipt(
+                session, inbound.channel, dedupe_key, [_reply_dict(r) for r in replies]
+            )
         return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
 
 
@@ -74,7 +84,9 @@ def write_state(conv: Conversation, state: ConversationState, vault: PiiVault) -
     conv.state_version = state.version
 
 
-def queue_reply(session: Session, channel: str, recipient: str, reply: Reply, ticket_id: int | None = None) -> None:
+def queue_reply(
+    session: Session, channel: str, recipient: str, reply: Reply, ticket_id: int | None = None
+) -> None:
     session.add(
         OutboxMessage(
             channel=channel,
@@ -87,7 +99,9 @@ def queue_reply(session: Session, channel: str, recipient: str, reply: Reply, ti
     )
 
 
-def _effect_context(rt: Runtime, session: Session, conv: Conversation, inbound: Inbound) -> EffectContext:
+def _effect_context(
+    rt: Runtime, session: Session, conv: Conversation, inbound: Inbound
+) -> EffectContext:
     at = inbound.at if inbound.at.tzinfo else inbound.at.replace(tzinfo=dt.UTC)
     return EffectContext(
         session=session,
@@ -97,7 +111,22 @@ def _effect_context(rt: Runtime, session: Session, conv: Conversation, inbound: 
         today=at.astimezone(CHINA).date(),
         channel=inbound.channel,
         holiday_shift=rt.settings.holiday_shift,
+        routing=routing.current(rt.settings.routing_file),
     )
+
+
+def _step_context(rt: Runtime, session: Session) -> Context:
+    """The engine's context for this step, with 查询进度 lent over this transaction."""
+    return replace(rt.ctx, tickets=DbTicketDirectory(session, rt.vault, rt.ctx.regions))
+
+
+def _count_lookup_failures(state: ConversationState, applied: Applied, at: dt.datetime) -> ConversationState:
+    """Wrong 查询进度 tries stay in the (persisted) state for the lockout window."""
+    if not applied.lookup_failures:
+        return state
+    now = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    recent = [t for t in state.lookup_failures if now - (t if t.tzinfo else t.replace(tzinfo=dt.UTC)) < LOOKUP_WINDOW]
+    return state.model_copy(update={"lookup_failures": [*recent, *applied.lookup_failures][-20:]})
 
 
 def _final_replies(turn: Turn, applied: Applied) -> tuple[Reply, ...]:
@@ -117,11 +146,29 @@ def _log_messages(
 ) -> None:
     if conv.id is None:
         session.flush()
-    text = SENSITIVE_PLACEHOLDER if expects_sensitive(before, rt.ctx) else redact(inbound.text[:4000])
+    text = (
+        SENSITIVE_PLACEHOLDER
+        if expects_sensitive(before, rt.ctx)
+        else redact(storable(inbound.text[:4000]))
+    )
     intent = turn.understanding.intent
-    conversations.add_message(session, conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", intent=intent)
+    conversations.add_message(
+        session, conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", intent=intent
+    )
     for reply in replies:
-        conversations.add_message(session, conv, "out", "bot", redact(reply.text), reply.options, intent)
+        conversations.add_message(
+            session, conv, "out", "bot", redact(reply.text), reply.options, intent
+        )
+
+
+def storable(text: str) -> str:
+    """Text safe for every database (PostgreSQL refuses NUL characters)."""
+    return text.replace("\x00", "")
+
+
+def _reply_from(data: dict[str, object]) -> Reply:
+    options = data.get("options")
+    return Reply(str(data.get("text", "")), tuple(str(o) for o in options) if isinstance(options, list) else ())
 
 
 def _reply_dict(reply: Reply) -> dict[str, object]:

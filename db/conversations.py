@@ -14,7 +14,9 @@ from db.models import Conversation, InboundReceipt, Message
 
 def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
     """The conversation row, locked for this transaction (FOR UPDATE on PostgreSQL)."""
-    stmt = select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    stmt = select(Conversation).where(
+        Conversation.channel == channel, Conversation.user_id == user_id
+    )
     conv = session.scalars(stmt.with_for_update()).first()
     if conv is not None:
         return conv
@@ -72,5 +74,11 @@ def receipt(session: Session, channel: str, key: str) -> list[dict[str, object]]
     return json.loads(row.replies_json) if row else None
 
 
-def save_receipt(session: Session, channel: str, key: str, replies: list[dict[str, object]]) -> None:
-    session.add(InboundReceipt(channel=channel, key=key, replies_json=json.dumps(replies, ensure_ascii=False)))
+def save_receipt(
+    session: Session, channel: str, key: str, replies: list[dict[str, object]]
+) -> None:
+    session.add(
+        InboundReceipt(
+            channel=channel, key=key, replies_json=json.dumps(replies, ensure_ascii=False)
+        )
+    )

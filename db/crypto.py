@@ -42,14 +42,20 @@ class PiiVault:
         if not value:
             return None
         canonical = re.sub(r"\s+", "", value).upper()
-        return hmac.new(_derive(self.secret, b"pii-hash"), canonical.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(
+            _derive(self.secret, b"pii-hash"), canonical.encode(), hashlib.sha256
+        ).hexdigest()
 
 
 def mask_id(value: str | None) -> str:
     """110***********1234"""
     if not value:
         return ""
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+    return (
+        value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+        if len(value) > 7
+        else "*" * len(value)
+    )
 
 
 def mask_phone(value: str | None) -> str:
@@ -57,7 +63,11 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     digits = value.strip()
-    return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+    return (
+        digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:]
+        if len(digits) > 7
+        else "*" * len(digits)
+    )
 
 
 def mask_name(value: str | None) -> str:
@@ -70,10 +80,14 @@ def mask_name(value: str | None) -> str:
 
 
 _ID_LIKE = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8,9})([0-9]{2}[0-9Xx])(?![0-9])")
-_PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])|(?<![0-9])(0[0-9]{2,3}-?)([0-9]{3,4})([0-9]{4})(?![0-9])")
+_PHONE_LIKE = re.compile(
+    r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])|(?<![0-9])(0[0-9]{2,3}-?)([0-9]{3,4})([0-9]{4})(?![0-9])"
+)
 
 
 def redact(text: str) -> str:
     """Mask ID-card and phone numbers inside free text before it is stored or logged."""
-    text = _ID_LIKE.sub(lambda m: m.group(1)[:3] + "*" * (len(m.group(0)) - 7) + m.group(3)[-4:], text)
+    text = _ID_LIKE.sub(
+        lambda m: m.group(1)[:3] + "*" * (len(m.group(0)) - 7) + m.group(3)[-4:], text
+    )
     return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)

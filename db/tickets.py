@@ -1,4 +1,8 @@
-"""Tickets: numbering, creation, events. (Routing and deadlines: db.routing, db.sla.)"""
+"""Tickets (工单): numbering, creation, the status machine, ownership (首问负责),
+transfers, 包案领导, 复查/复核 follow-ups and the append-only event log.
+
+Deadlines are computed by the caller (``intents.deadlines``) and passed in: ``db``
+imports nothing of ours. Queries for lists and sweeps: ``db.ticket_queries``."""
 
 from __future__ import annotations
 
@@ -61,6 +65,7 @@ class NewTicket:
     accept_due_on: dt.date | None = None
     parent_id: int | None = None
     lookup_hash: str | None = None
+    stage: str = "initial"
 
 
 def create(session: Session, vault: PiiVault, new: NewTicket, actor: str = "bot") -> Ticket:
@@ -80,12 +85,14 @@ def create(session: Session, vault: PiiVault, new: NewTicket, actor: str = "bot"
         name_enc=vault.encrypt(pii.get("name")),
         id_number_enc=vault.encrypt(pii.get("id_number")),
         phone_enc=vault.encrypt(pii.get("phone")),
+        address_enc=vault.encrypt(pii.get("address")),
         id_hash=vault.hash(pii.get("id_number")),
         phone_hash=vault.hash(pii.get("phone")),
         lookup_hash=new.lookup_hash,
         received_on=new.received_on,
         due_on=new.due_on,
         accept_due_on=new.accept_due_on,
+        stage=new.stage,
     )
     session.add(ticket)
     session.flush()
@@ -115,3 +122,157 @@ def by_number(session: Session, number: str) -> Ticket | None:
 
 def events(session: Session, ticket_id: int) -> list[TicketEvent]:
     return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)))
+
+
+# ---- the status machine -------------------------------------------------------
+
+STATUSES = ("new", "accepted", "not_accepted", "in_progress", "extended", "replied", "closed")
+STATUS_NAMES = {
+    "new": "已收到，待受理",
+    "accepted": "已受理",
+    "not_accepted": "不予受理（已书面告知）",
+    "in_progress": "办理中",
+    "extended": "延期办理中",
+    "replied": "已答复",
+    "closed": "已办结",
+}
+OPEN = ("new", "accepted", "in_progress", "extended")  # work still owed (deadlines run)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("accepted", "not_accepted", "in_progress"),
+    "accepted": ("in_progress", "extended", "replied"),
+    "in_progress": ("extended", "replied"),
+    "extended": ("replied",),
+    "not_accepted": ("closed",),
+    "replied": ("closed",),
+    "closed": (),
+}
+NEEDS_REASON = frozenset({"not_accepted", "extended"})
+PETITION_ONLY = frozenset({"accepted", "not_accepted", "extended"})
+STAGES = ("initial", "review", "recheck")  # 初次办理, 复查, 复核
+
+
+class TicketError(ValueError):
+    """A change the rules do not allow; the message is shown to the staff member."""
+
+
+def allowed(ticket: Ticket) -> tuple[str, ...]:
+    """Statuses this ticket may move to next."""
+    nexts = TRANSITIONS.get(ticket.status, ())
+    if ticket.kind != "petition":
+        nexts = tuple(s for s in nexts if s not in PETITION_ONLY) + (("replied",) if ticket.status == "new" else ())
+    if ticket.extended:
+        nexts = tuple(s for s in nexts if s != "extended")
+    return nexts
+
+
+def set_status(
+    session: Session,
+    ticket: Ticket,
+    to: str,
+    actor: str,
+    on: dt.date,
+    note: str = "",
+    due_on: dt.date | None = None,
+) -> None:
+    """Move along the status machine; ``due_on`` is the new deadline (受理 → 60 days, 延期 → +30)."""
+    if to not in allowed(ticket):
+        raise TicketError(f"{ticket.number}: cannot go from {ticket.status} to {to}")
+    if to in NEEDS_REASON and not note.strip():
+        raise TicketError(f"{to} needs a reason (it is told to the petitioner)")
+    before = ticket.status
+    ticket.status = to
+    if due_on is not None:
+        ticket.due_on = due_on
+        ticket.due_soon = False
+    if to == "extended":
+        ticket.extended = True
+    if to == "replied":
+        ticket.replied_on = on
+    if to in ("closed", "not_accepted"):
+        ticket.closed_at = dt.datetime.now(dt.UTC)
+    log(session, ticket, actor, "status", before, to, note[:2000])
+
+
+# ---- ownership: one owner at any time (首问负责) -----------------------------------
+
+
+def transfer(session: Session, ticket: Ticket, to_queue: str, actor: str, why: str, owner_id: int | None = None) -> None:
+    """转办: the ticket leaves its unit for another; from, to and why are logged."""
+    if not why.strip():
+        raise TicketError("a transfer needs a reason")
+    before = f"{ticket.queue}/{ticket.owner_id or '-'}"
+    ticket.queue = to_queue
+    ticket.owner_id = owner_id
+    log(session, ticket, actor, "transfer", before, f"{to_queue}/{owner_id or '-'}", why[:2000])
+
+
+def claim(session: Session, ticket: Ticket, staff_id: int, actor: str) -> None:
+    """A staff member of the owning unit takes the ticket (replacing any earlier owner)."""
+    before = str(ticket.owner_id) if ticket.owner_id else None
+    ticket.owner_id = staff_id
+    log(session, ticket, actor, "claim", before, str(staff_id))
+
+
+def escalate(session: Session, ticket: Ticket, to_queue: str, actor: str, why: str, on: dt.date) -> None:
+    """上报 one level up (village → town → county → city); the new unit owns it, unassigned."""
+    before = ticket.queue
+    ticket.queue = to_queue
+    ticket.owner_id = None
+    ticket.escalated_on = on
+    log(session, ticket, actor, "escalate", before, to_queue, why[:2000])
+
+
+def set_leader(session: Session, ticket: Ticket, leader_id: int | None, actor: str, note: str = "") -> None:
+    """领导包案: the named leader accountable for a hard case (None removes it)."""
+    before = str(ticket.leader_id) if ticket.leader_id else None
+    ticket.leader_id = leader_id
+    log(session, ticket, actor, "leader", before, str(leader_id) if leader_id else None, note)
+
+
+# ---- 复查 / 复核: linked follow-up tickets ----------------------------------------
+
+NEXT_STAGE = {"initial": "review", "review": "recheck"}
+
+
+def follow_up_stage(parent: Ticket) -> str:
+    """The stage a follow-up of ``parent`` would have, or why there can be none."""
+    if parent.kind != "petition":
+        raise TicketError("only petitions have 复查/复核")
+    if parent.status not in ("replied", "closed") or parent.replied_on is None:
+        raise TicketError("复查/复核 follows a written reply")
+    stage = NEXT_STAGE.get(parent.stage)
+    if stage is None:
+        raise TicketError("复核之后，同一事项以同一事实和理由提出的不再受理（第三十六条）")
+    return stage
+
+
+def open_follow_up(session: Session, parent: Ticket, new: NewTicket, actor: str = "bot") -> Ticket:
+    """A 复查 (or 复核) request as a new ticket linked to the one it challenges.
+    The person's encrypted data is carried over unchanged."""
+    stage = follow_up_stage(parent)
+    child = Ticket(
+        number=next_number(session, "petition", new.received_on),
+        kind="petition",
+        status="new",
+        category=parent.category,
+        summary=new.summary,
+        details_json=json.dumps(new.details or {}, ensure_ascii=False),
+        region_code=parent.region_code,
+        queue=new.queue,
+        conversation_id=parent.conversation_id,
+        parent_id=parent.id,
+        name_enc=parent.name_enc,
+        id_number_enc=parent.id_number_enc,
+        phone_enc=parent.phone_enc,
+        id_hash=parent.id_hash,
+        phone_hash=parent.phone_hash,
+        lookup_hash=parent.lookup_hash,
+        received_on=new.received_on,
+        due_on=new.due_on,
+        stage=stage,
+    )
+    session.add(child)
+    session.flush()
+    log(session, child, actor, "created", parent.number, new.queue, f"{stage} of {parent.number}: {new.summary[:400]}")
+    log(session, parent, actor, "follow_up", None, child.number, stage)
+    return child

@@ -8,8 +8,17 @@ from sqlalchemy.orm import Session
 from db.models import Unanswered
 
 
-def record(session: Session, text: str, confidence: float, candidates: tuple[str, ...], channel: str) -> None:
-    session.add(Unanswered(text=text[:1000], confidence=confidence, candidates=",".join(candidates), channel=channel))
+def record(
+    session: Session, text: str, confidence: float, candidates: tuple[str, ...], channel: str
+) -> None:
+    session.add(
+        Unanswered(
+            text=text[:1000],
+            confidence=confidence,
+            candidates=",".join(candidates),
+            channel=channel,
+        )
+    )
 
 
 def counts(session: Session, limit: int = 100) -> list[tuple[str, int, float]]:

@@ -30,7 +30,18 @@ from knowledge.text import clean, normalize
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
 RECENT = 6  # user lines kept for a ticket's excerpt
-CANCEL = {"取消", "退出", "算了", "不办了", "不要了", "结束", "不弄了", "停止", "返回主菜单", "主菜单"}
+CANCEL = {
+    "取消",
+    "退出",
+    "算了",
+    "不办了",
+    "不要了",
+    "结束",
+    "不弄了",
+    "停止",
+    "返回主菜单",
+    "主菜单",
+}
 BACK = {"上一步", "返回上一步", "返回", "后退", "上一个"}
 RESTART = {"重新开始", "重来", "从头开始", "重新来"}
 HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
@@ -44,7 +55,10 @@ def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
     idle = _idle_hours(state, inbound.at)
     line = "［个人信息］" if raw and expects_sensitive(state, ctx) else raw
     state = state.model_copy(
-        update={"last_activity": inbound.at, "recent": [*state.recent, line][-RECENT:] if line else state.recent}
+        update={
+            "last_activity": inbound.at,
+            "recent": [*state.recent, line][-RECENT:] if line else state.recent,
+        }
     )
     return _Step(state, text, ctx, idle, inbound).run()
 
@@ -71,7 +85,9 @@ def _idle_hours(state: ConversationState, now: dt.datetime) -> float:
 class _Step:
     """One turn's decision; a small object only to avoid passing five arguments around."""
 
-    def __init__(self, state: ConversationState, text: str, ctx: Context, idle: float, inbound: Inbound) -> None:
+    def __init__(
+        self, state: ConversationState, text: str, ctx: Context, idle: float, inbound: Inbound
+    ) -> None:
         self.state = state
         self.text = text
         self.norm = normalize(text)
@@ -106,6 +122,8 @@ class _Step:
         return self._fresh(rule)
 
     def _fresh(self, rule: rules.RuleMatch | None) -> Turn:
+        if self.norm in CANCEL | BACK | RESTART:
+            return self._menu("现在没有正在办理的事项。需要办什么，请选择：", "greeting")
         if rule is None:
             stripped = rules.strip_greeting(self.norm)
             if stripped != self.norm and stripped:
@@ -133,7 +151,9 @@ class _Step:
         if action == "thanks":
             return self._done(Reply(texts.THANKS), Understanding("greeting"))
         if action == "oos":
-            state = self.state.cleared().model_copy(update={"pending": {"choices": list(texts.OUT_OF_SCOPE_ACTIONS)}})
+            state = self.state.cleared().model_copy(
+                update={"pending": {"choices": list(texts.OUT_OF_SCOPE_ACTIONS)}}
+            )
             reply = Reply(texts.OUT_OF_SCOPE, texts.OUT_OF_SCOPE_OPTIONS)
             return Turn(state, (reply,), (), Understanding("out_of_scope"))
         if action == "ask_policy":
@@ -147,15 +167,25 @@ class _Step:
         return self._faq()
 
     def _menu(self, lead: str, intent: str) -> Turn:
-        state = self.state.cleared().model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
+        state = self.state.cleared().model_copy(
+            update={"pending": {"choices": list(texts.MENU_ACTIONS)}}
+        )
         return Turn(state, (Reply(lead, texts.MENU),), (), Understanding(intent))
 
     def _menu_event(self, key: str) -> Turn:
-        mapping = dict(zip(("card", "survival_cert", "policy", "petition", "lookup", "handoff"), texts.MENU_ACTIONS, strict=True))
+        mapping = dict(
+            zip(
+                ("card", "survival_cert", "policy", "petition", "lookup", "handoff"),
+                texts.MENU_ACTIONS,
+                strict=True,
+            )
+        )
         action = mapping.get(key, "menu")
         return self._action(action, "greeting")
 
-    def _done(self, reply: Reply, understanding: Understanding, effects: tuple[Any, ...] = ()) -> Turn:
+    def _done(
+        self, reply: Reply, understanding: Understanding, effects: tuple[Any, ...] = ()
+    ) -> Turn:
         return Turn(self.state.cleared(), (reply,), effects, understanding)
 
     # -- FAQ -------------------------------------------------------------------
@@ -173,12 +203,14 @@ class _Step:
 
     def _unknown(self, hits: tuple[Any, ...], confidence: float) -> Turn:
         close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]
-        labels = tuple(topic_label(h.entry) for h in close) + ("转人工",)
+        labels = (*(topic_label(h.entry) for h in close), "转人工")
         actions = [f"faq:{h.entry.id}" for h in close] + ["handoff"]
         state = self.state.cleared().model_copy(update={"pending": {"choices": actions}})
         effect = RecordUnanswered(self.text, round(confidence, 4), tuple(h.entry.id for h in close))
         reply = Reply(texts.unknown(bool(close)), labels)
-        return Turn(state, (reply,), (effect,), Understanding("unknown", None, round(confidence, 4)))
+        return Turn(
+            state, (reply,), (effect,), Understanding("unknown", None, round(confidence, 4))
+        )
 
     def _choice(self) -> Turn | None:
         actions: list[str] = list(self.state.pending.get("choices", []))
@@ -231,13 +263,19 @@ class _Step:
     def _crisis(self, action: str) -> Turn:
         ctx = self._region_ctx()
         crowd = action == "crisis:crowd"
-        summary = ("群体性/越级上访风险：" if crowd else "危机（自伤/伤人风险）：") + self.text[:200]
+        summary = ("群体性/越级上访风险：" if crowd else "危机（自伤/伤人风险）：") + self.text[
+            :200
+        ]
         effects = (
-            OpenTicket("crisis", self.state.region, summary, urgent=True, excerpt=tuple(self.state.recent)),
+            OpenTicket(
+                "crisis", self.state.region, summary, urgent=True, excerpt=tuple(self.state.recent)
+            ),
             NotifyStaff(self.state.region, "【紧急】" + summary, urgent=True),
         )
         if crowd:
-            state = self.state.cleared().model_copy(update={"pending": {"choices": ["flow:petition", "handoff"]}})
+            state = self.state.cleared().model_copy(
+                update={"pending": {"choices": ["flow:petition", "handoff"]}}
+            )
             reply = Reply(texts.crisis_crowd(ctx), ("我要反映（信访）", "转人工"))
         else:
             state = self.state  # stay with the user; an open flow is kept
@@ -248,7 +286,12 @@ class _Step:
         ticket = self.state.handoff_ticket or ""
         if rules.END_HANDOFF.match(self.norm):
             state = self.state.cleared().model_copy(update={"handoff_ticket": None})
-            return Turn(state, (Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。"),), (EndHandoff(ticket),), Understanding("greeting"))
+            return Turn(
+                state,
+                (Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。"),),
+                (EndHandoff(ticket),),
+                Understanding("greeting"),
+            )
         rule = rules.match(self.norm)
         if rule and rule.intent == "crisis":
             return self._crisis(rule.action)
@@ -265,7 +308,12 @@ class _Step:
         if chosen is None:
             return None
         state = self.state.model_copy(update={"pending": {}})
-        return Turn(state, (Reply("感谢您的评价！有问题随时找我。"),), (RecordSatisfaction(ticket, SATISFACTION[chosen]),), Understanding("greeting"))
+        return Turn(
+            state,
+            (Reply("感谢您的评价！有问题随时找我。"),),
+            (RecordSatisfaction(ticket, SATISFACTION[chosen]),),
+            Understanding("greeting"),
+        )
 
     # -- flows -----------------------------------------------------------------
     def _start_flow(self, name: str, preset: dict[str, Any] | None = None) -> Turn:
@@ -281,22 +329,27 @@ class _Step:
         flow = self.flows[name]
         if "resume" in self.state.pending:
             return self._resume_choice(name)
-        if self.idle > self.ctx.idle_resume_hours:
-            state = self.state.model_copy(update={"pending": {"resume": True}})
-            reply = Reply(f"您上次的「{flow.title}」还没办完。继续上次的，还是重新开始？", RESUME)
-            return Turn(state, (reply,), (), Understanding(flow.intent))
         command = self.norm
         if command in CANCEL:
             return self._cancel(flow.title)
-        if command in BACK:
-            return self._flow_turn(runner.back(self.flows, self.state, self.ctx), name)
         if command in RESTART:
             return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
         if rule and rule.intent == "handoff":
             return self._handoff("办理中转人工")
+        if self.idle > self.ctx.idle_resume_hours:
+            state = self.state.model_copy(update={"pending": {"resume": True}})
+            reply = Reply(f"您上次的「{flow.title}」还没办完。继续上次的，还是重新开始？", RESUME)
+            return Turn(state, (reply,), (), Understanding(flow.intent))
+        if command in BACK:
+            return self._flow_turn(runner.back(self.flows, self.state, self.ctx), name)
         if command in HELP:
-            reply = runner.current_prompt(self.flows, self.state, self.ctx, lead=f"正在办理「{flow.title}」。回复选项数字作答；“上一步”返回，“取消”退出，“转人工”找工作人员。\n")
-            return Turn(self.state, (reply,) if reply else (), (), Understanding(flow.intent))
+            prompt = runner.current_prompt(
+                self.flows,
+                self.state,
+                self.ctx,
+                lead=f"正在办理「{flow.title}」。回复选项数字作答；“上一步”返回，“取消”退出，“转人工”找工作人员。\n",
+            )
+            return Turn(self.state, (prompt,) if prompt else (), (), Understanding(flow.intent))
         step = runner.answer(self.flows, self.state, self.text, self.ctx)
         if step.failed:
             detour = self._detour(rule, name)
@@ -306,7 +359,12 @@ class _Step:
 
     def _detour(self, rule: rules.RuleMatch | None, name: str) -> Turn | None:
         """A question in the middle of a flow is answered, then the flow resumes."""
-        if rule and rule.action.startswith("flow:") and rule.action[5:] != name and rule.action[5:] in self.flows:
+        if (
+            rule
+            and rule.action.startswith("flow:")
+            and rule.action[5:] != name
+            and rule.action[5:] in self.flows
+        ):
             return self._start_flow(rule.action[5:])
         found = lookup(self.norm, self.ctx)
         if not (found.confident and found.best):
@@ -315,15 +373,21 @@ class _Step:
         prompt = runner.current_prompt(self.flows, self.state, self.ctx, lead="我们接着办：")
         flow = self.flows[name]
         replies = (answer,) + ((prompt,) if prompt else ())
-        understanding = Understanding(flow.intent, found.best.entry.id, found.confidence, tuple(found.best.entry.sources))
+        understanding = Understanding(
+            flow.intent, found.best.entry.id, found.confidence, tuple(found.best.entry.sources)
+        )
         return Turn(self.state, replies, (), understanding)
 
     def _resume_choice(self, name: str) -> Turn:
         chosen = pick(self.text, RESUME)
         self.state = self.state.model_copy(update={"pending": {}})
         if chosen == 0:
-            reply = runner.current_prompt(self.flows, self.state, self.ctx, lead="好的，接着上次的办。\n")
-            return Turn(self.state, (reply,) if reply else (), (), Understanding(self.flows[name].intent))
+            reply = runner.current_prompt(
+                self.flows, self.state, self.ctx, lead="好的，接着上次的办。\n"
+            )
+            return Turn(
+                self.state, (reply,) if reply else (), (), Understanding(self.flows[name].intent)
+            )
         if chosen == 1:
             return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
         if chosen == 2:
@@ -332,12 +396,21 @@ class _Step:
         return Turn(state, (Reply("请选择：", RESUME),), (), Understanding(self.flows[name].intent))
 
     def _cancel(self, title: str) -> Turn:
-        filled = len([k for k in self.state.slots if not k.endswith(".label")])
-        dropped = f"，已填写的{filled}项信息已清除" if filled else ""
+        dropped = _dropped(self.flows.get(self.state.flow or ""), self.state.trail)
         state = self.state.cleared()
         reply = Reply(f"已取消「{title}」{dropped}。有需要随时再找我。", texts.MENU)
         state = state.model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
         return Turn(state, (reply,), (), Understanding("greeting"))
+
+
+def _dropped(flow: Any, trail: list[str]) -> str:
+    """ ", 已填写的2项（申请人、建档立卡）已清除" — what a cancel threw away."""
+    if not trail:
+        return ""
+    labels = (
+        [getattr(flow.slot(name), "label", "") or name for name in trail] if flow else list(trail)
+    )
+    return f"，已填写的{len(trail)}项（{'、'.join(labels)}）已清除"
 
 
 def _public_slots(slots: dict[str, Any]) -> dict[str, Any]:

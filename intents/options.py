@@ -9,9 +9,23 @@ from rapidfuzz import fuzz
 
 from knowledge.text import clean
 
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(10)}
-_ORDINAL = re.compile(r"^(?:第|选|选择|选第|要|就)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|号|种|。|\.|、)?(?:吧|呀|啊)?$")
+_ORDINAL = re.compile(
+    r"^(?:第|选|选择|选第|要|就)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|号|种|。|\.|、)?(?:吧|呀|啊)?$"
+)
 _STRIP = re.compile(r"[\s，。,.!！?？、;；:：~～\"'“”‘’()（）\[\]【】]+")
 
 
@@ -34,7 +48,9 @@ def pick(text: str, options: Sequence[str]) -> int | None:
     for i, label in enumerate(labels):
         if said == label:
             return i
-    contained = [i for i, label in enumerate(labels) if len(said) >= 2 and (said in label or label in said)]
+    contained = [
+        i for i, label in enumerate(labels) if len(said) >= 2 and (said in label or label in said)
+    ]
     if len(contained) == 1:
         return contained[0]
     scored = sorted(((fuzz.ratio(said, label), i) for i, label in enumerate(labels)), reverse=True)

@@ -26,7 +26,9 @@ class ConversationState(BaseModel):
     pending: dict[str, Any] = Field(default_factory=dict)  # e.g. numbered choices on offer
     recent: list[str] = Field(default_factory=list)  # the last few user lines, for tickets
     last_activity: dt.datetime | None = None
-    lookup_failures: list[dt.datetime] = Field(default_factory=list)  # wrong 查询进度 tries (lockout); kept by cleared()
+    lookup_failures: list[dt.datetime] = Field(
+        default_factory=list
+    )  # wrong 查询进度 tries (lockout); kept by cleared()
 
     def to_json(self) -> str:
         return self.model_dump_json()
@@ -34,7 +36,14 @@ class ConversationState(BaseModel):
     def cleared(self) -> ConversationState:
         """No flow, no pending choice; region and handoff survive."""
         return self.model_copy(
-            update={"flow": None, "slot": None, "slots": {}, "trail": [], "failures": {}, "pending": {}}
+            update={
+                "flow": None,
+                "slot": None,
+                "slots": {},
+                "trail": [],
+                "failures": {},
+                "pending": {},
+            }
         )
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 MENU = ("优待证办理", "生存认证", "政策咨询", "我要反映（信访）", "查询进度", "转人工")
-MENU_ACTIONS = ("flow:card", "flow:survival_cert", "ask_policy", "flow:petition", "flow:lookup", "handoff")
+MENU_ACTIONS = (
+    "flow:card",
+    "flow:survival_cert",
+    "ask_policy",
+    "flow:petition",
+    "flow:lookup",
+    "handoff",
+)
 
 WELCOME = "您好！我是退役军人服务小助手，可以解答政策问题、指导办理优待证和生存认证、受理信访反映。请问需要办什么？"
 GREETING = "您好！我在的。请直接说您的问题，比如“优待证怎么办”，或选下面的事项："
 HELP = "我可以帮您：查政策（直接打字提问即可）、办优待证、做生存认证、反映问题（信访）、查询进度、转人工。请选择："
 THANKS = "不客气！还有其他问题随时问我。"
 ASK_POLICY = "请直接打字说您的问题，比如“抚恤金什么时候发”“光荣牌怎么申请”。"
-OUT_OF_SCOPE = "这个问题不属于退役军人事务，我帮不上忙。\n您可以问我退役军人相关的政策和办事问题，或者转人工："
+OUT_OF_SCOPE = (
+    "这个问题不属于退役军人事务，我帮不上忙。\n您可以问我退役军人相关的政策和办事问题，或者转人工："
+)
 OUT_OF_SCOPE_OPTIONS = ("政策咨询", "转人工")
 OUT_OF_SCOPE_ACTIONS = ("ask_policy", "handoff")
 NO_FLOW = "好的。有问题随时问我。"

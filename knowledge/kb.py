@@ -57,7 +57,7 @@ class KnowledgeBase:
     def with_entry(self, entry: Entry) -> KnowledgeBase:
         """A copy with ``entry`` added or replacing the one with the same id."""
         kept = tuple(e for e in self.entries if e.id != entry.id)
-        return KnowledgeBase(kept + (entry,))
+        return KnowledgeBase((*kept, entry))
 
 
 def _as_date(value: object, where: str) -> dt.date | None:
@@ -81,7 +81,9 @@ def _as_list(value: object) -> tuple[str, ...]:
     return (str(value),)
 
 
-def parse_entry(raw: dict[str, object], topic: str, file: str, subject: tuple[str, ...] = ()) -> Entry:
+def parse_entry(
+    raw: dict[str, object], topic: str, file: str, subject: tuple[str, ...] = ()
+) -> Entry:
     where = f"{file}: {raw.get('id', '<no id>')}"
     if not isinstance(raw, dict) or not raw.get("id"):
         raise KBError(f"{file}: an entry has no id")

@@ -87,10 +87,14 @@ class RegionTree:
 
     def subtree(self, code: str) -> set[str]:
         """Codes of the region and everything below it."""
-        return {r.code for r in self._by_code.values() if code in {c.code for c in self.chain(r.code)}}
+        return {
+            r.code for r in self._by_code.values() if code in {c.code for c in self.chain(r.code)}
+        }
 
     def full_name(self, code: str) -> str:
-        names = [r.name for r in reversed(self.chain(code)) if r.level in ("county", "town", "village")]
+        names = [
+            r.name for r in reversed(self.chain(code)) if r.level in ("county", "town", "village")
+        ]
         return "".join(names)
 
     def match(self, text: str, within: str | None = None, limit: int = 3) -> list[Region]:

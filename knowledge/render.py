@@ -20,7 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "bureau": {"name": "当地退役军人事务局", "address": LOCAL, "phone": LOCAL},
     "petition_office": {"name": "当地退役军人事务局信访接待部门", "phone": LOCAL},
     "pension_pay_day": "具体发放日期以当地退役军人服务站公布为准",
-    "survival_cert": {"deadline": "以当地退役军人服务站通知为准", "online": "当地公布的App或小程序"},
+    "survival_cert": {
+        "deadline": "以当地退役军人服务站通知为准",
+        "online": "当地公布的App或小程序",
+    },
     "card_photo": "352×440像素、300DPI、JPG格式、20–50KB，白底免冠，不得穿制式服装",
     "card_benefits": "具体优待项目以本省公布的优待目录为准",
     "merchants": "双拥商户名单和优惠幅度以当地公布为准",
@@ -32,7 +35,9 @@ ALLOWED = frozenset(DEFAULTS)
 
 @lru_cache(maxsize=1)
 def _env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
 
 
 def variables(template: str) -> set[str]:

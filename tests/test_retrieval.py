@@ -17,7 +17,9 @@ from intents.context import Context
         ("信访事项多长时间办完", ["60"]),
     ],
 )
-def test_paraphrases_reach_the_right_answer(ctx: Context, question: str, topic_words: list[str]) -> None:
+def test_paraphrases_reach_the_right_answer(
+    ctx: Context, question: str, topic_words: list[str]
+) -> None:
     hits = ctx.index.search(question)
     assert hits and hits[0].score >= ctx.threshold
     assert all(w in hits[0].entry.answer for w in topic_words)

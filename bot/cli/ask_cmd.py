@@ -21,10 +21,18 @@ out = Console()
 
 
 def ask(
-    question: Annotated[str | None, typer.Argument(help="The question, as a veteran would type it")] = None,
-    batch: Annotated[Path | None, typer.Option("--batch", help='JSONL file of {"id":..., "q":...} lines')] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per question)")] = False,
-    region: Annotated[str | None, typer.Option(help="Region code (default: configured default)")] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="The question, as a veteran would type it")
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help='JSONL file of {"id":..., "q":...} lines')
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (one object per question)")
+    ] = False,
+    region: Annotated[
+        str | None, typer.Option(help="Region code (default: configured default)")
+    ] = None,
 ) -> None:
     """Ask the bot one question (or a batch); each is a fresh conversation."""
     if question is None and batch is None:
@@ -45,7 +53,9 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
         sys.stdout.flush()
         return
     out.print(result["answer"])
-    out.print(f"[dim]intent={result['intent']} entry={result['entry_id']} confidence={result['confidence']}[/dim]")
+    out.print(
+        f"[dim]intent={result['intent']} entry={result['entry_id']} confidence={result['confidence']}[/dim]"
+    )
 
 
 def _read_batch(path: Path) -> list[dict[str, Any]]:
@@ -68,7 +78,9 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 
 def evaluate(
-    file: Annotated[Path, typer.Argument(help="Eval JSONL: {id, q, intent:[...], must:[[...]], must_not:[...]}")],
+    file: Annotated[
+        Path, typer.Argument(help="Eval JSONL: {id, q, intent:[...], must:[[...]], must_not:[...]}")
+    ],
     show_all: Annotated[bool, typer.Option("--all", help="List passing cases too")] = False,
 ) -> None:
     """Score the bot on an eval file; the last line is `score: N/M`."""
@@ -89,7 +101,9 @@ def evaluate(
 
 def chat(
     user: Annotated[str, typer.Option("--user", help="Conversation user id")] = "cli-user",
-    channel: Annotated[str, typer.Option("--channel", help="Channel name for the state key")] = "web",
+    channel: Annotated[
+        str, typer.Option("--channel", help="Channel name for the state key")
+    ] = "web",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per user line")] = False,
 ) -> None:
     """Talk to the bot from the terminal (reads lines from stdin); state persists in the DB."""
@@ -103,7 +117,9 @@ def chat(
         err.print("[dim]vetbot chat — 输入问题后回车；Ctrl-D 退出[/dim]")
     for line in sys.stdin:
         text = line.rstrip("\n")
-        handled = handle(rt, Inbound(channel=channel, user_id=user, text=text, at=dt.datetime.now(dt.UTC)))
+        handled = handle(
+            rt, Inbound(channel=channel, user_id=user, text=text, at=dt.datetime.now(dt.UTC))
+        )
         if as_json:
             turn = handled.turn
             state = turn.state if turn else None

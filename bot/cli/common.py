@@ -25,7 +25,12 @@ def progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, total: None
         return
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
 

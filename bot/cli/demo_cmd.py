@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typer
 from rich.console import Console
 
 from bot.cli.common import settings
@@ -25,11 +24,22 @@ def demo() -> None:
     with transaction(rt.sessions) as session:
         if staff.by_username(session, DEMO_USER) is None:
             county = rt.ctx.regions.ancestor(rt.ctx.regions.default_code, "county")
-            staff.create(session, DEMO_USER, DEMO_PASSWORD, "admin", county.code if county else rt.ctx.regions.default_code, "演示管理员")
+            staff.create(
+                session,
+                DEMO_USER,
+                DEMO_PASSWORD,
+                "admin",
+                county.code if county else rt.ctx.regions.default_code,
+                "演示管理员",
+            )
     base = f"http://{s.host}:{s.port}"
     out.print(f"[bold]vetbot[/bold] ready: {len(rt.ctx.kb)} KB entries, database {s.database_url}")
     out.print(f"  web chat:      {base}/chat")
-    out.print(f"  staff console: {base}/staff   login: [bold]{DEMO_USER}[/bold] / [bold]{DEMO_PASSWORD}[/bold] (demo only)")
-    out.print(f"  API:           POST {base}/api/ask  {{\"q\": \"优待证怎么办\"}}")
+    out.print(
+        f"  staff console: {base}/staff   login: [bold]{DEMO_USER}[/bold] / [bold]{DEMO_PASSWORD}[/bold] (demo only)"
+    )
+    out.print(f'  API:           POST {base}/api/ask  {{"q": "优待证怎么办"}}')
     if s.secret_key.startswith("dev-only"):
-        out.print("[yellow]VETBOT_SECRET_KEY is the development default: set your own before real use.[/yellow]")
+        out.print(
+            "[yellow]VETBOT_SECRET_KEY is the development default: set your own before real use.[/yellow]"
+        )

@@ -21,7 +21,9 @@ out = Console()
 
 @app.command("lint")
 def lint(
-    today: Annotated[str | None, typer.Option(help="Check review dates as of this ISO date")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Check review dates as of this ISO date")
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too")] = False,
 ) -> None:
     """Refuse entries without sources, past review, duplicated, confusable or with bad templates."""

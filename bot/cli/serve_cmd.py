@@ -10,7 +10,9 @@ from bot.cli.common import settings
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (default from settings: 127.0.0.1)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default from settings: 127.0.0.1)")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL for more than 1)")] = 1,
 ) -> None:

@@ -60,10 +60,9 @@ def reply(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, text: 
     _acting(user, ticket)
     body = _text(text, "回复内容", 2000)
     try:
-        outreach.staff_reply(rt, session, ticket, body, user.actor)
+        outreach.staff_reply(rt, session, ticket, body, user.id)
     except outreach.NoConversation as exc:
         raise ActionError(str(exc)) from exc
-    tickets.log(session, ticket, user.actor, "reply", note=body)
 
 
 def note(session: Session, ticket: Ticket, user: StaffUser, text: str) -> None:

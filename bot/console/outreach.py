@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.delivery.staff_reply import send_staff_reply
 from bot.runtime import Runtime
 from bot.shell import queue_reply, read_state, write_state
 from db import conversations
 from db.crypto import redact
-from db.models import Conversation, Ticket
+from db.models import Conversation, Staff, Ticket
 from intents.state import ConversationState
 from intents.turn import Reply
 
@@ -48,14 +49,19 @@ def _update_state(rt: Runtime, conv: Conversation, **changes: object) -> Convers
     return state
 
 
-def staff_reply(rt: Runtime, session: Session, ticket: Ticket, text: str, sender: str) -> None:
-    """A staff member answers: the human now owns the conversation (the bot stays quiet)."""
+def staff_reply(rt: Runtime, session: Session, ticket: Ticket, text: str, staff_id: int) -> None:
+    """A staff member answers (outbox + conversation line + ticket event, by bot.delivery).
+
+    The human now owns the conversation: the bot stays quiet and forwards the
+    veteran's messages to this ticket until 结束人工 / 交还机器人 / resolution."""
     conv = conversation(session, ticket)
-    state = read_state(conv, rt.vault)
-    taking_over = state.handoff_ticket != ticket.number
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NoConversation("工作人员账户不存在。")
+    taking_over = read_state(conv, rt.vault).handoff_ticket != ticket.number
     if taking_over:
         _update_state(rt, conv, handoff_ticket=ticket.number, pending={"forward_acked": True})
-    send(session, conv, ticket, Reply(text + ("\n" + HANDOFF_HINT if taking_over else "")), sender)
+    send_staff_reply(session, ticket, text + ("\n" + HANDOFF_HINT if taking_over else ""), staff)
 
 
 def notice(rt: Runtime, session: Session, ticket: Ticket, text: str, sender: str) -> None:

@@ -133,7 +133,15 @@ def act(cx: Cx) -> Response:
             _do(cx, name, session, ticket)
     except actions.ActionError as exc:
         return show(cx, error=str(exc), status=422)
+    kick(cx)
     return back(f"/staff/tickets/{cx.param('number')}", name)
+
+
+def kick(cx: Cx) -> None:
+    """Wake the outbox worker: what the action queued for the veteran goes out now."""
+    worker = getattr(cx.request.app.state, "delivery", None)
+    if worker is not None:
+        worker.kick()
 
 
 def reveal(cx: Cx) -> Response:

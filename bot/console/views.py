@@ -36,6 +36,26 @@ STATUS_NAMES = {
     "closed": "已关闭",
     "withdrawn": "已撤回",
 }
+ACTION_NAMES = {
+    "created": "创建",
+    "claim": "认领",
+    "reply": "回复群众",
+    "note": "内部备注",
+    "transfer": "转办",
+    "escalate": "上报",
+    "leader": "设置包案领导",
+    "accept": "受理",
+    "not_accept": "不予受理",
+    "extend": "延期",
+    "resolve": "办结",
+    "close": "关闭",
+    "release": "交还机器人",
+    "pii_reveal": "查看完整信息",
+    "message": "群众留言",
+    "end_handoff": "群众结束人工",
+    "satisfaction": "满意度评价",
+    "status": "状态变更",
+}
 SATISFACTION = ("满意", "基本满意", "不满意")
 
 
@@ -56,6 +76,7 @@ def env(cx: Cx) -> Environment:
     templates.filters.setdefault("kind_name", lambda k: KIND_NAMES.get(k, k))
     templates.filters.setdefault("status_name", lambda s: STATUS_NAMES.get(s, s))
     templates.filters.setdefault("local_time", local_time)
+    templates.filters.setdefault("action_name", lambda a: ACTION_NAMES.get(a, a))
     return templates
 
 

@@ -51,7 +51,7 @@ class _SharedToken:
         return {"access_token": token}
 
 
-class OfficialAccountClient(_SharedToken, WeChatClient):  # type: ignore[misc]
+class OfficialAccountClient(_SharedToken, WeChatClient):
     """微信公众号 API client."""
 
     def __init__(self, appid: str, secret: str, api_base: str, tokens: TokenCache) -> None:
@@ -61,10 +61,14 @@ class OfficialAccountClient(_SharedToken, WeChatClient):  # type: ignore[misc]
         self._token_name = f"wechat:{appid}"
 
     def _token_request(self) -> tuple[str, dict[str, str]]:
-        return "token", {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        return "token", {
+            "grant_type": "client_credential",
+            "appid": self.appid,
+            "secret": self.secret,
+        }
 
 
-class WeComAppClient(_SharedToken, WeComClient):  # type: ignore[misc]
+class WeComAppClient(_SharedToken, WeComClient):
     """企业微信 application client (staff notifications)."""
 
     def __init__(self, corp_id: str, secret: str, api_base: str, tokens: TokenCache) -> None:

@@ -37,7 +37,9 @@ def aware(moment: dt.datetime) -> dt.datetime:
 
 
 class TokenCache:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utcnow
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
 

@@ -11,7 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class BodyLimit:
     """Reject bodies over a per-path-prefix limit with 413, by header or while streaming."""
 
-    def __init__(self, app: ASGIApp, limits: Sequence[tuple[str, int]], default: int = 1_048_576) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: Sequence[tuple[str, int]], default: int = 1_048_576
+    ) -> None:
         self.app = app
         self.limits = sorted(limits, key=lambda item: -len(item[0]))
         self.default = default

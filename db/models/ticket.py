@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamped, utcnow
 
-KINDS = ("petition", "consultation", "home_visit", "card_preapp", "status_request", "callback", "crisis")
+KINDS = (
+    "petition",
+    "consultation",
+    "home_visit",
+    "card_preapp",
+    "status_request",
+    "callback",
+    "crisis",
+)
 
 
 class Ticket(Timestamped, Base):
@@ -28,25 +36,40 @@ class Ticket(Timestamped, Base):
     category: Mapped[str | None] = mapped_column(String(32), default=None)
     summary: Mapped[str] = mapped_column(Text, default="")
     details_json: Mapped[str] = mapped_column(Text, default="{}")
-    region_code: Mapped[str | None] = mapped_column(String(32), default=None)  # the veteran's region
+    region_code: Mapped[str | None] = mapped_column(
+        String(32), default=None
+    )  # the veteran's region
     queue: Mapped[str] = mapped_column(String(32))  # region code of the owning unit (首问负责)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)  # 包案领导
-    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), default=None)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)  # 复查/复核, follow-ups
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id"), default=None
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id"), default=None
+    )  # 复查/复核, follow-ups
     name_enc: Mapped[str | None] = mapped_column(Text, default=None)
     id_number_enc: Mapped[str | None] = mapped_column(Text, default=None)
     phone_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    address_enc: Mapped[str | None] = mapped_column(Text, default=None)  # 上门 visits
     id_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     phone_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     lookup_hash: Mapped[str | None] = mapped_column(String(128), default=None)
     received_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     accept_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    stage: Mapped[str] = mapped_column(String(8), default="initial")  # initial | review (复查) | recheck (复核)
-    replied_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # written reply (答复) date
-    escalated_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # last overdue escalation
-    due_soon: Mapped[bool] = mapped_column(default=False)  # flagged (and staff told) before the deadline
+    stage: Mapped[str] = mapped_column(
+        String(8), default="initial"
+    )  # initial | review (复查) | recheck (复核)
+    replied_on: Mapped[dt.date | None] = mapped_column(
+        Date, default=None
+    )  # written reply (答复) date
+    escalated_on: Mapped[dt.date | None] = mapped_column(
+        Date, default=None
+    )  # last overdue escalation
+    due_soon: Mapped[bool] = mapped_column(
+        default=False
+    )  # flagged (and staff told) before the deadline
     extended: Mapped[bool] = mapped_column(default=False)
     satisfaction: Mapped[str | None] = mapped_column(String(8), default=None)
     undeliverable: Mapped[bool] = mapped_column(default=False)
@@ -63,7 +86,9 @@ class TicketEvent(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     actor: Mapped[str] = mapped_column(String(64))  # bot | system | staff:<username> | veteran
-    action: Mapped[str] = mapped_column(String(32))  # created, claim, transfer, reply, note, escalate, status, …
+    action: Mapped[str] = mapped_column(
+        String(32)
+    )  # created, claim, transfer, reply, note, escalate, status, …
     from_value: Mapped[str | None] = mapped_column(String(64), default=None)
     to_value: Mapped[str | None] = mapped_column(String(64), default=None)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -40,6 +40,8 @@ _TYPE_WORDS = (
     (ILLNESS, r"病故|病逝"),
     ("退役军人", r"退役|退伍|复员|转业|军人|当兵"),
 )
+_NOT = re.compile(r"^(不|没|别|否|未|还没)")
+_CAN = re.compile(r"^(会|能|可以|行|有|是|要|好|对|嗯|中)")
 _FAMILY_WORDS = r"替|父母|爷爷|奶奶|外公|老伴|丈夫|老公|爱人|儿子|女儿|家人|家里|亲戚|老人"
 
 
@@ -94,6 +96,10 @@ def choice_or_yes_no(options: tuple[str, str]) -> Callable[[str, View], ParseRes
         chosen = pick(text, options)
         if chosen is not None:
             return Parsed(chosen == 0, label=options[chosen])
+        said = normalize(text)
+        if _NOT.match(said) or _CAN.match(said):
+            yes = not _NOT.match(said)
+            return Parsed(yes, label=options[0 if yes else 1])
         yes_no = parse_yes_no(text, view)
         if isinstance(yes_no, Parsed):
             return Parsed(bool(yes_no.value), label=options[0 if yes_no.value else 1])

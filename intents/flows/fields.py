@@ -9,10 +9,13 @@ from stdnum.cn import ric
 
 from intents.flows.base import Invalid, Parsed, ParseResult, Slot, View
 from intents.options import pick
+from knowledge.regions import Region
 from knowledge.text import clean
 
 YES_NO = ("是", "否")
-_YES = re.compile(r"^(是|是的|对|对的|有|有的|办了|办过|做过|已经|已办|嗯|好|好的|可以|行|中|要|需要|yes|y|ok)")
+_YES = re.compile(
+    r"^(是|是的|对|对的|有|有的|办了|办过|做过|已经|已办|嗯|好|好的|可以|行|中|要|需要|yes|y|ok)"
+)
 _NO = re.compile(r"^(否|不是|没|没有|无|不|还没|未|不要|不用|不需要|no|n)")
 
 
@@ -44,7 +47,9 @@ def normalize_phone(text: str) -> str | None:
         return None
     if not phonenumbers.is_valid_number(number) or number.country_code != 86:
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(
+        " ", ""
+    )
 
 
 def parse_phone(text: str, _view: View) -> ParseResult:
@@ -65,6 +70,13 @@ def _region_options(view: View, parent: str) -> tuple[str, ...]:
     return tuple(r.name for r in view.ctx.regions.children(parent))
 
 
+def _named_village(text: str, view: View, parent: str) -> Region | None:
+    """A village or community whose full name appears in the text."""
+    said = clean(text)
+    found = view.ctx.regions.match(text, within=parent)
+    return next((r for r in found if r.level == "village" and r.name in said), None)
+
+
 def town_slot(name: str = "town", prompt: str = "请问您的户籍在哪个乡镇（街道）？") -> Slot:
     """Pick a town of the default county: numbered options or a typed (fuzzy) name."""
 
@@ -76,14 +88,27 @@ def town_slot(name: str = "town", prompt: str = "请问您的户籍在哪个乡�
         county = view.ctx.regions.ancestor(view.ctx.default_region, "county")
         parent = county.code if county else view.ctx.default_region
         towns = view.ctx.regions.children(parent)
+        village = _named_village(text, view, parent)
+        if village is not None:  # "西山乡石桥村": the village too, not just the town
+            town = view.ctx.regions.ancestor(village.code, "town") or village
+            label = view.ctx.regions.full_name(village.code)
+            return Parsed(town.code, label=label, remember={"region": village.code})
         chosen = pick(text, [t.name for t in towns])
         if chosen is not None:
-            return Parsed(towns[chosen].code, label=towns[chosen].name, remember={"region": towns[chosen].code})
+            return Parsed(
+                towns[chosen].code,
+                label=towns[chosen].name,
+                remember={"region": towns[chosen].code},
+            )
         found = view.ctx.regions.match(text, within=parent, limit=1)
         if found:
             region = found[0]
             town = view.ctx.regions.ancestor(region.code, "town") or region
-            return Parsed(town.code, label=view.ctx.regions.full_name(region.code), remember={"region": region.code})
+            return Parsed(
+                town.code,
+                label=view.ctx.regions.full_name(region.code),
+                remember={"region": region.code},
+            )
         return Invalid("没找到这个地方。请回复下面的数字，或写出乡镇（街道）名称。")
 
     return Slot(name, prompt, options, parse, example="回复“1”，或写“东城镇”", label="户籍地")
@@ -107,6 +132,12 @@ def village_slot(name: str = "village", town_slot_name: str = "town") -> Slot:
             return Parsed(found[0].code, label=found[0].name, remember={"region": found[0].code})
         if chosen == len(villages):
             return Parsed(town, label="（未填写村社区）")
-        return Parsed(villages[chosen].code, label=villages[chosen].name, remember={"region": villages[chosen].code})
+        return Parsed(
+            villages[chosen].code,
+            label=villages[chosen].name,
+            remember={"region": villages[chosen].code},
+        )
 
-    return Slot(name, "在哪个村（社区）？", options, parse, example="回复数字，或写村名", label="村（社区）")
+    return Slot(
+        name, "在哪个村（社区）？", options, parse, example="回复数字，或写村名", label="村（社区）"
+    )

@@ -28,7 +28,11 @@ def ask(slot: Slot, view: View, lead: str = "") -> Reply:
 
 
 def start(
-    flows: Mapping[str, Flow], name: str, state: ConversationState, ctx: Context, preset: dict[str, object] | None = None
+    flows: Mapping[str, Flow],
+    name: str,
+    state: ConversationState,
+    ctx: Context,
+    preset: dict[str, object] | None = None,
 ) -> FlowStep:
     flow = flows[name]
     state = state.cleared().model_copy(update={"flow": name, "slots": dict(preset or {})})
@@ -36,7 +40,9 @@ def start(
     return _continue(flows, flow, state, ctx, lead=(intro + "\n") if intro else "")
 
 
-def current_prompt(flows: Mapping[str, Flow], state: ConversationState, ctx: Context, lead: str = "") -> Reply | None:
+def current_prompt(
+    flows: Mapping[str, Flow], state: ConversationState, ctx: Context, lead: str = ""
+) -> Reply | None:
     flow = flows.get(state.flow or "")
     slot = flow.slot(state.slot) if flow else None
     if slot is None:
@@ -44,7 +50,9 @@ def current_prompt(flows: Mapping[str, Flow], state: ConversationState, ctx: Con
     return ask(slot, View(state.slots, ctx, state), lead)
 
 
-def answer(flows: Mapping[str, Flow], state: ConversationState, text: str, ctx: Context) -> FlowStep:
+def answer(
+    flows: Mapping[str, Flow], state: ConversationState, text: str, ctx: Context
+) -> FlowStep:
     flow = flows[state.flow or ""]
     slot = flow.slot(state.slot)
     if slot is None:
@@ -61,8 +69,12 @@ def back(flows: Mapping[str, Flow], state: ConversationState, ctx: Context) -> F
     if not state.trail:
         return FlowStep(state, (Reply("已经是第一步了。"), *_prompt(flow, state, ctx)))
     previous = state.trail[-1]
-    slots = {k: v for k, v in state.slots.items() if k != previous and not k.startswith(previous + ".")}
-    state = state.model_copy(update={"slots": slots, "trail": state.trail[:-1], "slot": previous, "failures": {}})
+    slots = {
+        k: v for k, v in state.slots.items() if k != previous and not k.startswith(previous + ".")
+    }
+    state = state.model_copy(
+        update={"slots": slots, "trail": state.trail[:-1], "slot": previous, "failures": {}}
+    )
     slot = flow.slot(previous)
     assert slot is not None
     return FlowStep(state, (ask(slot, View(slots, ctx, state), "好的，回到上一步。\n"),))
@@ -72,7 +84,10 @@ def restart(flows: Mapping[str, Flow], state: ConversationState, ctx: Context) -
     name = state.flow or ""
     step = start(flows, name, state, ctx)
     first = step.replies[0]
-    return FlowStep(step.state, (Reply(f"好的，重新开始「{flows[name].title}」。\n{first.text}", first.options),))
+    return FlowStep(
+        step.state,
+        (Reply(f"好的，重新开始「{flows[name].title}」。\n{first.text}", first.options),),
+    )
 
 
 def _prompt(flow: Flow, state: ConversationState, ctx: Context) -> tuple[Reply, ...]:
@@ -97,20 +112,32 @@ def _failed(slot: Slot, view: View, state: ConversationState, result: Invalid) -
 
 
 def _accept(
-    flows: Mapping[str, Flow], flow: Flow, slot: Slot, state: ConversationState, ctx: Context, result: Parsed
+    flows: Mapping[str, Flow],
+    flow: Flow,
+    slot: Slot,
+    state: ConversationState,
+    ctx: Context,
+    result: Parsed,
 ) -> FlowStep:
     slots = {**state.slots, **result.remember, slot.name: result.value}
     if result.label is not None:
         slots[f"{slot.name}.label"] = result.label
     failures = {k: v for k, v in state.failures.items() if k != slot.name}
-    state = state.model_copy(update={"slots": slots, "trail": [*state.trail, slot.name], "failures": failures})
+    state = state.model_copy(
+        update={"slots": slots, "trail": [*state.trail, slot.name], "failures": failures}
+    )
     if result.finish:
         return _finish(flows, flow, state, ctx)
     return _continue(flows, flow, state, ctx, after=slot.name)
 
 
 def _continue(
-    flows: Mapping[str, Flow], flow: Flow, state: ConversationState, ctx: Context, lead: str = "", after: str | None = None
+    flows: Mapping[str, Flow],
+    flow: Flow,
+    state: ConversationState,
+    ctx: Context,
+    lead: str = "",
+    after: str | None = None,
 ) -> FlowStep:
     view = View(state.slots, ctx, state)
     nxt = flow.next_slot(view, after) or flow.next_slot(view)
@@ -120,7 +147,9 @@ def _continue(
     return FlowStep(state, (ask(nxt, view, lead),))
 
 
-def _finish(flows: Mapping[str, Flow], flow: Flow, state: ConversationState, ctx: Context, lead: str = "") -> FlowStep:
+def _finish(
+    flows: Mapping[str, Flow], flow: Flow, state: ConversationState, ctx: Context, lead: str = ""
+) -> FlowStep:
     outcome: Outcome = flow.finish(View(state.slots, ctx, state))
     replies = list(outcome.replies)
     if lead and replies:

@@ -113,6 +113,7 @@ def upgrade() -> None:
     sa.Column('name_enc', sa.Text(), nullable=True),
     sa.Column('id_number_enc', sa.Text(), nullable=True),
     sa.Column('phone_enc', sa.Text(), nullable=True),
+    sa.Column('address_enc', sa.Text(), nullable=True),
     sa.Column('id_hash', sa.String(length=64), nullable=True),
     sa.Column('phone_hash', sa.String(length=64), nullable=True),
     sa.Column('lookup_hash', sa.String(length=128), nullable=True),

@@ -1,0 +1,1 @@
+"""Channels: thin adapters between a platform and the engine (parse → Inbound → shell → render)."""

@@ -1,0 +1,190 @@
+"""Curators' KB edits: validated by the KB linter, written to the topic's YAML file,
+versioned in ``kb_edits`` (who, when, before/after), applied with ``Runtime.reload_kb``.
+
+A new phrasing is inserted as one line under the entry's ``questions:`` so the
+file keeps its comments and layout; a new entry is appended to its topic file.
+Only problems the edit *introduces* block it (the KB may carry older warnings).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.runtime import Runtime
+from db import staff as staff_repo
+from db.models import KBEdit
+from knowledge import kb as kb_mod
+from knowledge.index import Index
+from knowledge.kb import Entry, KnowledgeBase
+from knowledge.lint import Problem, lint
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_SCORES = re.compile(r" \([0-9.]+ > [0-9.]+\)$")
+
+
+class EditError(ValueError):
+    """The edit was refused; ``problems`` lists what the linter found."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def entry_yaml(entry: Entry | None) -> str:
+    if entry is None:
+        return ""
+    return dump(raw_entry(entry))
+
+
+def raw_entry(entry: Entry) -> dict[str, Any]:
+    raw: dict[str, Any] = {"id": entry.id}
+    if entry.intent != "faq":
+        raw["intent"] = entry.intent
+    raw["questions"] = list(entry.questions)
+    raw["answer"] = entry.answer + "\n"
+    raw["source"] = list(entry.sources)
+    raw["effective"] = entry.effective.isoformat() if entry.effective else None
+    raw["review_by"] = entry.review_by.isoformat() if entry.review_by else None
+    if entry.region_overrides:
+        raw["region_overrides"] = dict(entry.region_overrides)
+    return raw
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def _key(problem: Problem) -> str:
+    return _SCORES.sub("", problem.message)
+
+
+def introduced(rt: Runtime, before: Entry | None, after: Entry, new_kb: KnowledgeBase, today: dt.date) -> list[str]:
+    """Lint errors of ``after`` that ``before`` did not already have."""
+    index = Index(new_kb)
+    found = lint(KnowledgeBase((after,)), today, index)
+    known = {_key(p) for p in lint(KnowledgeBase((before,)), today, rt.ctx.index)} if before else set()
+    return [str(p) for p in found if p.severity == "error" and _key(p) not in known]
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _insert_questions(text: str, entry_id: str, phrasings: list[str]) -> str:
+    """The file text with ``phrasings`` appended to the entry's ``questions:`` list."""
+    lines = text.splitlines(keepends=True)
+    head = re.compile(r"^(\s*)-\s+id:\s*['\"]?" + re.escape(entry_id) + r"['\"]?\s*$")
+    start = next((i for i, ln in enumerate(lines) if head.match(ln)), None)
+    if start is None:
+        raise EditError(f"在文件中找不到条目 {entry_id}")
+    q = next((i for i in range(start + 1, len(lines)) if re.match(r"^\s+questions:\s*$", lines[i])), None)
+    if q is None:
+        raise EditError(f"条目 {entry_id} 没有 questions 列表")
+    last, indent = q, None
+    for i in range(q + 1, len(lines)):
+        m = re.match(r"^(\s*)-\s", lines[i])
+        if m and (indent is None or m.group(1) == indent):
+            indent, last = m.group(1), i
+        elif lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            break
+    if indent is None:
+        raise EditError(f"条目 {entry_id} 的 questions 列表为空或格式特殊")
+    added = [f"{indent}- {json.dumps(p, ensure_ascii=False)}\n" for p in phrasings]
+    if not lines[last].endswith("\n"):
+        lines[last] += "\n"
+    return "".join(lines[: last + 1] + added + lines[last + 1 :])
+
+
+def _record(session: Session, entry_id: str, actor: str, before: str, after: str, action: str) -> KBEdit:
+    edit = KBEdit(entry_id=entry_id, actor=actor, before_yaml=before, after_yaml=after)
+    session.add(edit)
+    staff_repo.audit(session, actor, action, entry_id)
+    return edit
+
+
+def add_phrasings(rt: Runtime, session: Session, entry_id: str, phrasings: list[str], actor: str, today: dt.date) -> Entry:
+    """Attach questions to an existing entry as new phrasings (问法)."""
+    kb = rt.ctx.kb
+    entry = kb.get(entry_id)
+    if entry is None:
+        raise EditError(f"没有条目 {entry_id}")
+    fresh = [p.strip()[:200] for p in phrasings if p.strip() and p.strip() not in entry.questions]
+    if not fresh:
+        raise EditError("这些问法已在该条目中。")
+    after = dataclasses.replace(entry, questions=(*entry.questions, *fresh))
+    problems = introduced(rt, entry, after, kb.with_entry(after), today)
+    if problems:
+        raise EditError("知识库校验未通过，未保存。", problems)
+    path = rt.settings.kb_dir / entry.file
+    original = path.read_text(encoding="utf-8")
+    updated = _insert_questions(original, entry_id, fresh)
+    _check_loads(path, updated, entry_id, fresh)
+    _record(session, entry_id, actor, entry_yaml(entry), entry_yaml(after), "kb_add_phrasing")
+    _write(path, updated)
+    return after
+
+
+def _check_loads(path: Path, text: str, entry_id: str, phrasings: list[str]) -> None:
+    """Parse the edited file before writing it: the edit must show up, nothing else may break."""
+    try:
+        doc = yaml.safe_load(text)
+        entries = [kb_mod.parse_entry(raw, str(doc.get("topic") or path.stem), path.name) for raw in doc["entries"]]
+    except (yaml.YAMLError, kb_mod.KBError, KeyError, TypeError, AttributeError) as exc:
+        raise EditError(f"编辑后的文件无法解析：{exc}") from exc
+    entry = next((e for e in entries if e.id == entry_id), None)
+    if entry is None or not all(p in entry.questions for p in phrasings):
+        raise EditError("编辑后的文件内容与预期不符，未保存。")
+
+
+def topic_files(rt: Runtime) -> list[str]:
+    return sorted(p.name for p in rt.settings.kb_dir.glob("*.yaml"))
+
+
+def new_entry(rt: Runtime, session: Session, raw: dict[str, Any], file: str, actor: str, today: dt.date) -> Entry:
+    """Draft a new entry into a topic file (lint-checked in full: it has no history)."""
+    if file not in topic_files(rt):
+        raise EditError("请选择主题文件。")
+    entry_id = str(raw.get("id", ""))
+    if not ID_PATTERN.match(entry_id):
+        raise EditError("条目编号格式：小写字母、数字、下划线，用点分隔，如 card.new_topic。")
+    if rt.ctx.kb.get(entry_id) is not None:
+        raise EditError(f"条目编号 {entry_id} 已存在。")
+    path = rt.settings.kb_dir / file
+    original = path.read_text(encoding="utf-8")
+    topic = str((yaml.safe_load(original) or {}).get("topic") or path.stem)
+    try:
+        entry = kb_mod.parse_entry(raw, topic, file)
+    except kb_mod.KBError as exc:
+        raise EditError(str(exc)) from exc
+    problems = introduced(rt, None, entry, rt.ctx.kb.with_entry(entry), today)
+    if problems:
+        raise EditError("知识库校验未通过，未保存。", problems)
+    block = "\n" + "".join(f"  {ln}\n" if ln else "\n" for ln in dump([raw_entry(entry)]).splitlines())
+    updated = original.rstrip("\n") + "\n" + block
+    _check_loads(path, updated, entry_id, list(entry.questions))
+    _record(session, entry_id, actor, "", entry_yaml(entry), "kb_new_entry")
+    _write(path, updated)
+    return entry

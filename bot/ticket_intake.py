@@ -1,0 +1,112 @@
+"""Turning an ``OpenTicket`` effect into a ticket, inside the step's transaction:
+duplicate check (petitions), routing, deadlines, the private lookup code, the
+acknowledgement text and the staff notification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import duplicates
+from bot.delivery.notifications import notify_unit
+from bot.routing import DEFAULT, Routing, queue_for, unit_name
+from db import tickets
+from db.crypto import PiiVault, redact
+from db.models import Ticket
+from intents import deadlines
+from intents.receipts import Saved, acknowledge
+from intents.turn import OpenTicket
+from knowledge.regions import RegionTree
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
+CODE_LENGTH = 6
+ACKNOWLEDGED = frozenset({"petition", "home_visit", "card_preapp", "status_request", "callback"})
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the shell lends: the transaction, keys, the region tree and the rules."""
+
+    session: Session
+    vault: PiiVault
+    regions: RegionTree
+    today: dt.date
+    conversation_id: int | None = None
+    routing: Routing = DEFAULT
+    holiday_shift: bool = True
+
+
+@dataclass
+class Opened:
+    ticket: Ticket
+    reply: str | None = None  # the acknowledgement for the veteran
+    secret: str | None = None  # the lookup code: shown once, stored only hashed, masked in logs
+    merged: bool = False
+
+
+def new_lookup_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def open_ticket(intake: Intake, effect: OpenTicket, notify: bool = True) -> Opened:
+    if effect.kind == "petition" and effect.pii:
+        text = f"{effect.details.get('facts', '')} {effect.details.get('request', '')}".strip() or effect.summary
+        existing = duplicates.find(intake.session, intake.vault, effect.pii, effect.category, text, intake.today)
+        if existing is not None:
+            return _merge(intake, existing, effect, text)
+    return _create(intake, effect, notify)
+
+
+def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
+    queue = queue_for(intake.regions, effect.kind, effect.region_code, effect.category, intake.routing)
+    petition = effect.kind == "petition"
+    code = new_lookup_code() if petition else None
+    accept_due = deadlines.due("petition_accept", intake.today, intake.holiday_shift) if petition else None
+    due_kind = "petition_handle" if petition else effect.kind
+    ticket = tickets.create(
+        intake.session,
+        intake.vault,
+        tickets.NewTicket(
+            kind=effect.kind,
+            queue=queue,
+            summary=redact(effect.summary),
+            received_on=intake.today,
+            region_code=effect.region_code,
+            category=effect.category,
+            details=_details(effect),
+            pii=dict(effect.pii),
+            urgent=effect.urgent,
+            conversation_id=intake.conversation_id,
+            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift) if due_kind in deadlines.KINDS else None,
+            accept_due_on=accept_due,
+            lookup_hash=intake.vault.hash(code) if code else None,
+        ),
+    )
+    opened = Opened(ticket, secret=code)
+    if effect.kind in ACKNOWLEDGED or (effect.kind == "consultation" and effect.pii):
+        unit = unit_name(intake.regions, queue)
+        opened.reply = acknowledge(Saved(effect.kind, ticket.number, unit, ticket.due_on, code, accept_due=accept_due))
+    if notify and (effect.urgent or petition):
+        label = "紧急" if effect.urgent else ""
+        notify_unit(intake.session, queue, f"新{label}工单 {ticket.number}：{ticket.summary[:80]}", effect.urgent, ticket.id)
+    return opened
+
+
+def _details(effect: OpenTicket) -> dict[str, Any]:
+    details = {k: redact(v) if isinstance(v, str) else v for k, v in effect.details.items()}
+    if effect.excerpt:
+        details["excerpt"] = [redact(line) for line in effect.excerpt]
+    return details
+
+
+def _merge(intake: Intake, existing: Ticket, effect: OpenTicket, text: str) -> Opened:
+    """Same person, same matter: add it to the open case and say its number."""
+    tickets.log(intake.session, existing, "veteran", "merged", None, existing.number, "再次反映（已并入）：" + redact(text)[:1500])
+    notify_unit(intake.session, existing.queue, f"工单 {existing.number} 的当事人再次反映同一事项，已并入原件。", False, existing.id)
+    saved = Saved("petition", existing.number, unit_name(intake.regions, existing.queue), existing.due_on, merged=True)
+    return Opened(existing, acknowledge(saved), None, True)
+
