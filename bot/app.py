@@ -42,6 +42,7 @@ def routes() -> list[Route | Mount]:
         Route("/api/ask", api.api_ask, methods=["POST"]),
         Route("/chat", chat.chat_page),
         Route("/chat/send", chat.chat_send, methods=["POST"]),
+        Route("/chat/poll", chat.chat_poll),
         Route("/wechat", wechat.endpoint, methods=["GET", "POST"]),
         Route("/telegram/{path}", telegram.endpoint, methods=["POST"]),
         Mount("/staff", routes=staff_routes()),  # the staff console's own table: bot/console/routes.py

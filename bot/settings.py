@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     default_region: str | None = Field(
         None, description="Region code used when the veteran's is unknown"
     )
-    answer_threshold: float = Field(0.45, description="Confidence at or above which the KB answers")
+    answer_threshold: float = Field(0.4, description="Confidence at or above which the KB answers")
     regions_file: Path = Field(
         ROOT / "config" / "regions.yaml", description="Region tree with local settings"
     )

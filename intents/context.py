@@ -31,7 +31,7 @@ class Context:
     kb: KnowledgeBase
     index: Index
     regions: RegionTree
-    threshold: float = 0.45  # answer only at or above this confidence
+    threshold: float = 0.4  # answer only at or above this confidence
     suggest_floor: float = 0.25  # below this, do not even suggest topics
     idle_resume_hours: int = 24
     tickets: TicketDirectory | None = None

@@ -392,8 +392,8 @@ class _Step:
             return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
         if chosen == 2:
             return self._cancel(self.flows[name].title)
-        state = self.state.model_copy(update={"pending": {"resume": True}})
-        return Turn(state, (Reply("请选择：", RESUME),), (), Understanding(self.flows[name].intent))
+        self.idle = 0.0  # not one of the choices: take the message as the next answer (继续)
+        return self._in_flow(rules.match(self.norm))
 
     def _cancel(self, title: str) -> Turn:
         dropped = _dropped(self.flows.get(self.state.flow or ""), self.state.trail)

@@ -23,6 +23,9 @@ from knowledge.text import BIGRAM, normalize, tokenize
 CANDIDATES = 40
 BIGRAM_WEIGHT = 0.25
 LONG_MESSAGE = 40  # characters (normalised)
+OOV_WEIGHT = 0.6  # a word the KB never uses weighs like this share of the rarest known word
+WEIGHTS = (0.3, 0.5, 0.2)  # question covered, phrasing covered, character similarity
+LONG_WEIGHTS = (0.3, 0.4, 0.3)
 CORE_MISSING = 0.7  # damping when the question never names the entry's subject
 
 
@@ -63,7 +66,7 @@ class Index:
                 progress(n, len(pairs))
         self._idf = _idf(d.tokens for d in self._docs)
         self._subjects = [frozenset(normalize(w) for w in e.subject) for e in kb.entries]
-        self._oov_idf = max(self._idf.values(), default=1.0)
+        self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
         self._bm25 = bm25s.BM25()
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -125,9 +128,10 @@ class Index:
             chars *= CORE_MISSING
             covered_query *= CORE_MISSING
         if len(text) > LONG_MESSAGE:  # a long story: judge by how much of a known question it holds
-            score = 0.3 * covered_query + 0.4 * covered_doc + 0.3 * chars
+            wq, wd, wc = LONG_WEIGHTS
         else:
-            score = 0.5 * covered_query + 0.2 * covered_doc + 0.3 * chars
+            wq, wd, wc = WEIGHTS
+        score = wq * covered_query + wd * covered_doc + wc * chars
         return round(min(1.0, max(0.0, score)), 4)
 
 

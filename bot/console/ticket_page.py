@@ -87,7 +87,7 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
             "satisfaction_options": SATISFACTION,
             "error": error,
         }
-        return render(cx, "ticket.html", status_code=status, **context)
+    return render(cx, "ticket.html", status_code=status, **context)
 
 
 def page(cx: Cx) -> Response:

@@ -49,4 +49,19 @@
     if (t && t.getAttribute && t.getAttribute("data-say")) { send(t.getAttribute("data-say") === t.textContent ? t.textContent : t.getAttribute("data-say")); }
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); var v = input.value; input.value = ""; send(v); input.focus(); });
+
+  // Staff replies (人工服务), notices and the satisfaction question arrive by polling.
+  var cursor = null;
+  function poll() {
+    fetch("/chat/poll" + (cursor === null ? "" : "?after=" + cursor), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        (data.messages || []).forEach(function (m) { add("工作人员：" + m.text, "bot staff", m.options); });
+        if (typeof data.after === "number") { cursor = data.after; }
+      })
+      .catch(function () { /* offline for a moment */ })
+      .then(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
 })();

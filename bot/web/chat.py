@@ -7,11 +7,16 @@ import json
 import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from bot.runtime import Runtime
 from bot.shell import handle
+from db import conversations
+from db.models import Message
+from db.session import transaction
 from intents.turn import Inbound
 
 COOKIE = "vetbot_chat"
@@ -56,6 +61,34 @@ async def chat_send(request: Request) -> Response:
     inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=dt.datetime.now(dt.UTC))
     handled = await run_in_threadpool(handle, rt, inbound)
     return JSONResponse({"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]})
+
+
+async def chat_poll(request: Request) -> Response:
+    """GET /chat/poll?after=ID: what staff sent to this web user since ID (replies,
+    notices, the satisfaction question). Without ``after`` only the cursor is returned."""
+    user = chat_user(request)
+    if user is None:
+        return JSONResponse({"after": 0, "messages": []})
+    raw = request.query_params.get("after", "")
+    after = int(raw) if raw.isdigit() else None
+    rows, cursor = await run_in_threadpool(_staff_lines, request.app.state.runtime, user, after)
+    return JSONResponse({"after": cursor, "messages": rows})
+
+
+def _staff_lines(rt: Runtime, user: str, after: int | None) -> tuple[list[dict[str, object]], int]:
+    with transaction(rt.sessions) as session:
+        conv = conversations.find(session, "web", user)
+        if conv is None:
+            return [], after or 0
+        staff_out = select(Message).where(
+            Message.conversation_id == conv.id, Message.direction == "out", Message.sender.startswith("staff:")
+        )
+        if after is None:
+            last = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conv.id))
+            return [], int(last or 0)
+        rows = list(session.scalars(staff_out.where(Message.id > after).order_by(Message.id).limit(50)))
+        lines = [{"text": m.text, "options": json.loads(m.options_json or "[]")} for m in rows]
+        return lines, rows[-1].id if rows else after
 
 
 def _set_cookie(request: Request, response: Response, user: str) -> None:

@@ -31,8 +31,13 @@ def parse_yes_no(text: str, _view: View) -> ParseResult:
     return Invalid("请回复“是”或“否”（或数字1、2）。")
 
 
+_NOT_A_NAME = re.compile(r"什么|怎么|吗|为啥|为什么|多久|哪里|哪个|不知道|不清楚|不记得|不想|不要|不用|材料")
+
+
 def parse_name(text: str, _view: View) -> ParseResult:
     name = re.sub(r"^(我叫|我是|姓名|名字|叫)[:：]?", "", clean(text).strip())
+    if _NOT_A_NAME.search(name):  # "要带什么材料" asked mid-flow is a question, not a name
+        return Invalid("请填写真实姓名（2到12个汉字）。")
     if re.fullmatch(r"[\u4e00-\u9fa5·•]{2,12}|[A-Za-z][A-Za-z .'-]{1,39}", name):
         return Parsed(name)
     return Invalid("请填写真实姓名（2到12个汉字）。")
