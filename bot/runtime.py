@@ -30,6 +30,7 @@ def build_context(
         index=Index(kb, progress=progress),
         regions=tree,
         threshold=settings.answer_threshold,
+        holiday_shift=settings.holiday_shift,
         flows=default_flows(),
     )
 

@@ -34,6 +34,7 @@ class Context:
     threshold: float = 0.4  # answer only at or above this confidence
     suggest_floor: float = 0.25  # below this, do not even suggest topics
     idle_resume_hours: int = 24
+    holiday_shift: bool = True  # petition periods ending on a statutory holiday move on
     tickets: TicketDirectory | None = None
     flows: Mapping[str, Any] = field(default_factory=dict)  # name -> intents.flows.base.Flow
 

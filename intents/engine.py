@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from intents import rules, texts
+from intents import deadline_questions, rules, texts
 from intents.context import Context
 from intents.faq import entry_reply, lookup, topic_label
 from intents.flows import runner
@@ -71,6 +71,13 @@ def _event_text(inbound: Inbound) -> str:
     return ""
 
 
+def _china_date(at: dt.datetime) -> dt.date:
+    """The calendar date in China (UTC+8, no daylight saving) for deadlines."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return (at + dt.timedelta(hours=8)).astimezone(dt.UTC).date()
+
+
 def _idle_hours(state: ConversationState, now: dt.datetime) -> float:
     if state.last_activity is None:
         return 0.0
@@ -131,6 +138,10 @@ class _Step:
                 rule = rules.match(stripped)
         if rule is not None:
             return self._action(rule.action, rule.intent)
+        computed = deadline_questions.answer(self.text, _china_date(self.inbound.at), self.ctx.holiday_shift)
+        if computed is not None:
+            reply = Reply(f"{computed.text}\n（依据：{computed.source}）")
+            return self._done(reply, Understanding("faq", None, 0.9, (computed.source,)))
         return self._faq()
 
     # -- actions -------------------------------------------------------------
