@@ -80,27 +80,31 @@ def _escalate(session: Session, regions: RegionTree, ticket: Ticket, today: dt.d
     notify_unit(session, target, f"工单 {ticket.number} 已超期，由{source}上报至本单位：{why}。", False, ticket.id)
 
 
-async def run(sessions: sessionmaker[Session], regions: RegionTree, every_seconds: float) -> None:
-    """Sweep forever (cancel the task to stop); a failed sweep is logged and retried."""
+async def run(sessions: sessionmaker[Session], regions: RegionTree, every_seconds: float, stop: asyncio.Event) -> None:
+    """Sweep every ``every_seconds`` until ``stop`` is set; a sweep in progress always
+    finishes (its transaction commits or rolls back); a failed sweep is logged and retried."""
     while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_seconds)
+        if stop.is_set():
+            return
         try:
             done = await asyncio.to_thread(sweep, sessions, regions, today_in_china())
             if done.escalated or done.due_soon:
                 log.info("sweep: %d escalated, %d due soon", len(done.escalated), len(done.due_soon))
         except Exception:  # keep the server alive; the next sweep retries
             log.exception("deadline sweep failed")
-        await asyncio.sleep(every_seconds)
 
 
 @asynccontextmanager
 async def running(rt: Runtime) -> AsyncIterator[None]:
     """Run the sweeper for the app's lifetime (``scheduler_seconds`` 0 turns it off)."""
     every = rt.settings.scheduler_seconds
-    task = asyncio.create_task(run(rt.sessions, rt.ctx.regions, every)) if every > 0 else None
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(rt.sessions, rt.ctx.regions, every, stop)) if every > 0 else None
     try:
         yield
     finally:
+        stop.set()
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await task

@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from fakes import FakeTelegram, FakeWeChat, serve_app
-from fakes.setup import TELEGRAM_SECRET, eventually, telegram_settings, wechat_settings, with_settings
+from fakes.setup import (
+    TELEGRAM_SECRET,
+    eventually,
+    telegram_settings,
+    wechat_settings,
+    with_settings,
+)
 from sqlalchemy import select
 from starlette.applications import Starlette
 
@@ -35,7 +41,9 @@ class Live:
     tg: FakeTelegram
     wx: FakeWeChat
 
-    def post(self, update: dict[str, Any], secret: str = TELEGRAM_SECRET, path: str | None = None) -> httpx.Response:
+    def post(
+        self, update: dict[str, Any], secret: str = TELEGRAM_SECRET, path: str | None = None
+    ) -> httpx.Response:
         url = f"{self.url}/telegram/{path or webhook_path(TELEGRAM_SECRET)}"
         return httpx.post(url, json=update, headers={SECRET_HEADER: secret}, timeout=30)
 
@@ -66,7 +74,12 @@ def button(chat_id: int, data: str) -> dict[str, Any]:
             "from": {"id": chat_id, "is_bot": False, "first_name": "老兵"},
             "chat_instance": "ci",
             "data": data,
-            "message": {"message_id": n, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "text": "…"},
+            "message": {
+                "message_id": n,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "…",
+            },
         },
     }
 
@@ -75,7 +88,11 @@ def button(chat_id: int, data: str) -> dict[str, Any]:
 def live(runtime: Runtime) -> Iterator[Live]:
     tg, wx = FakeTelegram(), FakeWeChat()
     tg_base, wx_base = tg.start(), wx.start()
-    settings = telegram_settings(tg_base) | wechat_settings(wx_base) | {"wecom_corp_id": "corp", "wecom_secret": "s", "wecom_agent_id": "1000002"}
+    settings = (
+        telegram_settings(tg_base)
+        | wechat_settings(wx_base)
+        | {"wecom_corp_id": "corp", "wecom_secret": "s", "wecom_agent_id": "1000002"}
+    )
     rt = with_settings(runtime, **settings)
     app = create_app(runtime=rt)
     try:
@@ -128,7 +145,11 @@ def test_a_retried_update_is_answered_once(live: Live) -> None:
 def test_wrong_secret_path_or_body_is_refused(live: Live) -> None:
     assert live.post(message(505, "hi"), secret="wrong").status_code == 403
     assert live.post(message(505, "hi"), path="0" * 32).status_code == 404
-    bad = httpx.post(f"{live.url}/telegram/{webhook_path(TELEGRAM_SECRET)}", content=b"{not json", headers={SECRET_HEADER: TELEGRAM_SECRET})
+    bad = httpx.post(
+        f"{live.url}/telegram/{webhook_path(TELEGRAM_SECRET)}",
+        content=b"{not json",
+        headers={SECRET_HEADER: TELEGRAM_SECRET},
+    )
     assert bad.status_code == 400
     time.sleep(0.3)
     assert live.tg.messages(505) == []

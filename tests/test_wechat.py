@@ -10,7 +10,14 @@ from typing import Any
 import httpx
 import pytest
 from fakes import FakeWeChat, serve_app
-from fakes.setup import WECHAT_APPID, WECHAT_AES_KEY, WECHAT_TOKEN, eventually, wechat_settings, with_settings
+from fakes.setup import (
+    WECHAT_AES_KEY,
+    WECHAT_APPID,
+    WECHAT_TOKEN,
+    eventually,
+    wechat_settings,
+    with_settings,
+)
 from fakes.wechat_api import ERR_45015
 from fakes.wechat_push import WeChatPusher, event_xml, media_xml, text_xml
 from sqlalchemy import func, select
@@ -104,7 +111,9 @@ def test_url_verification_echoes_only_with_a_valid_signature(live: Live) -> None
     assert bad.status_code == 403
 
 
-def test_the_same_msgid_three_times_runs_the_engine_once(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_msgid_three_times_runs_the_engine_once(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runs: list[str] = []
     real_step = bot.shell.step
 
@@ -152,7 +161,9 @@ def test_a_slow_answer_says_success_then_sends_one_customer_service_message(
         assert "建档立卡" in sent[0].body["text"]["content"]
 
 
-def test_a_long_answer_is_split_under_the_wechat_limit(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_answer_is_split_under_the_wechat_limit(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from intents.turn import Reply
 
     long_text = "\n".join(f"第{i}条：" + "退役军人优待证政策说明" * 12 for i in range(40))
@@ -186,9 +197,13 @@ def test_a_menu_click_starts_that_service(live: Live) -> None:
 
 
 def test_media_asks_to_type_and_voice_uses_the_recognition(live: Live) -> None:
-    image = live.plain.push(media_xml("o-media", "image", "4001", PicUrl="http://x/y.jpg", MediaId="m"))
+    image = live.plain.push(
+        media_xml("o-media", "image", "4001", PicUrl="http://x/y.jpg", MediaId="m")
+    )
     assert image.status == 200 and "打字" in image.content
-    voice = live.plain.push(media_xml("o-media", "voice", "4002", MediaId="m", Format="amr", Recognition="优待证怎么办"))
+    voice = live.plain.push(
+        media_xml("o-media", "voice", "4002", MediaId="m", Format="amr", Recognition="优待证怎么办")
+    )
     assert "建档立卡" in voice.content
     silent = live.plain.push(media_xml("o-media", "voice", "4003", MediaId="m", Format="amr"))
     assert "打字" in silent.content
@@ -219,7 +234,9 @@ def test_a_staff_reply_reaches_the_veteran_on_wechat(live: Live) -> None:
     ticket = _handoff_ticket(live, "o-human", "5001")
     _staff_reply(live, ticket.id, "您好，我是服务站小王，明天上午给您回电。")
     live.api.wait_for("/message/custom/send")
-    assert live.api.texts() == [("o-human", "【工作人员回复】您好，我是服务站小王，明天上午给您回电。")]
+    assert live.api.texts() == [
+        ("o-human", "【工作人员回复】您好，我是服务站小王，明天上午给您回电。")
+    ]
     assert count(live.rt, TicketEvent, TicketEvent.action == "reply") == 1
 
 
@@ -232,7 +249,10 @@ def test_errcode_45015_marks_the_message_and_the_ticket_undeliverable(live: Live
         row = s.scalars(select(OutboxMessage).where(OutboxMessage.status == "undeliverable")).one()
         assert "45015" in row.last_error and row.attempts == 1
         assert s.get(Ticket, ticket.id).undeliverable is True  # type: ignore[union-attr]
-        events = [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+        events = [
+            e.action
+            for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))
+        ]
         assert "undeliverable" in events
     assert live.api.texts() == []
 
@@ -253,11 +273,15 @@ XXE = (
 
 
 def test_a_wrong_signature_is_refused_and_not_processed(live: Live) -> None:
-    body, params = live.plain.body_and_params(text_xml("o-forged", "优待证怎么办", "7001"), aes=False)
+    body, params = live.plain.body_and_params(
+        text_xml("o-forged", "优待证怎么办", "7001"), aes=False
+    )
     res = httpx.post(live.url + "/wechat", params=params | {"signature": "f" * 40}, content=body)
     assert res.status_code == 403
     body, params = live.aes.body_and_params(text_xml("o-forged", "优待证怎么办", "7002"), aes=True)
-    res = httpx.post(live.url + "/wechat", params=params | {"msg_signature": "f" * 40}, content=body)
+    res = httpx.post(
+        live.url + "/wechat", params=params | {"msg_signature": "f" * 40}, content=body
+    )
     assert res.status_code == 403
     assert inbound_lines(live.rt, "o-forged") == []
 
@@ -283,7 +307,13 @@ def test_odd_messages_get_a_reply_and_are_logged(live: Live) -> None:
         "emoji": live.aes.push(text_xml("o-odd", "👍🙏 优待证怎么办 🇨🇳", "9004"), aes=True),
         "garbage": live.plain.push("<xml><MsgType>text</MsgType></xml>"),
     }
-    assert {k: v.status for k, v in cases.items()} == {"unknown": 200, "empty": 200, "huge": 200, "emoji": 200, "garbage": 400}
+    assert {k: v.status for k, v in cases.items()} == {
+        "unknown": 200,
+        "empty": 200,
+        "huge": 200,
+        "emoji": 200,
+        "garbage": 400,
+    }
     assert "打字" in cases["unknown"].content
     assert "1. 优待证办理" in cases["empty"].content
     assert cases["huge"].content
@@ -292,3 +322,22 @@ def test_odd_messages_get_a_reply_and_are_logged(live: Live) -> None:
     assert len(lines) == 3  # empty, huge and emoji went through the engine and were logged
     assert lines[1].startswith("我想问优待证啊")
     assert "👍" in lines[2] or "优待证怎么办" in lines[2]
+
+
+def test_menu_apply_sets_three_buttons_with_the_engines_keys(
+    runtime: Runtime, wechat_api: FakeWeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app as cli
+
+    for key, value in wechat_settings(wechat_api.base).items():  # type: ignore[attr-defined]
+        monkeypatch.setenv(f"VETBOT_{key.upper()}", str(value))
+    monkeypatch.setenv("VETBOT_DATABASE_URL", runtime.settings.database_url)
+    result = CliRunner().invoke(cli, ["wechat", "menu", "--apply"])
+    assert result.exit_code == 0, result.output
+    [call] = wechat_api.delivered("/menu/create")
+    buttons = call.body["button"]
+    assert len(buttons) == 3
+    keys = [b["key"] for top in buttons for b in top.get("sub_button", [top])]
+    assert keys == ["card", "survival_cert", "lookup", "policy", "petition", "handoff"]

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import ask_cmd, db_cmd, demo_cmd, kb_cmd, serve_cmd, sla_cmd, staff_cmd, tickets_cmd
+from bot.cli import (
+    ask_cmd,
+    db_cmd,
+    demo_cmd,
+    kb_cmd,
+    serve_cmd,
+    sla_cmd,
+    staff_cmd,
+    tickets_cmd,
+    wechat_cmd,
+)
 
 app = typer.Typer(
     name="vetbot",
@@ -21,6 +31,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(wechat_cmd.app, name="wechat")
 app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(sla_cmd.app, name="sla")
 app.add_typer(staff_cmd.app, name="staff")

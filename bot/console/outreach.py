@@ -58,8 +58,9 @@ def staff_reply(rt: Runtime, session: Session, ticket: Ticket, text: str, staff_
     staff = session.get(Staff, staff_id)
     if staff is None:
         raise NoConversation("工作人员账户不存在。")
-    taking_over = read_state(conv, rt.vault).handoff_ticket != ticket.number
-    if taking_over:
+    state = read_state(conv, rt.vault)
+    taking_over = state.handoff_ticket != ticket.number
+    if taking_over or not state.pending.get("forward_acked"):  # a human is talking: no bot acks
         _update_state(rt, conv, handoff_ticket=ticket.number, pending={"forward_acked": True})
     send_staff_reply(session, ticket, text + ("\n" + HANDOFF_HINT if taking_over else ""), staff)
 

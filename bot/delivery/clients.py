@@ -54,8 +54,10 @@ class _SharedToken:
 class OfficialAccountClient(_SharedToken, WeChatClient):
     """微信公众号 API client."""
 
-    def __init__(self, appid: str, secret: str, api_base: str, tokens: TokenCache) -> None:
-        super().__init__(appid, secret, timeout=TIMEOUT)
+    def __init__(
+        self, appid: str, secret: str, api_base: str, tokens: TokenCache, timeout: float = TIMEOUT
+    ) -> None:
+        super().__init__(appid, secret, timeout=timeout)
         self.API_BASE_URL = api_base
         self._tokens = tokens
         self._token_name = f"wechat:{appid}"
@@ -71,8 +73,10 @@ class OfficialAccountClient(_SharedToken, WeChatClient):
 class WeComAppClient(_SharedToken, WeComClient):
     """企业微信 application client (staff notifications)."""
 
-    def __init__(self, corp_id: str, secret: str, api_base: str, tokens: TokenCache) -> None:
-        super().__init__(corp_id, secret, timeout=TIMEOUT)
+    def __init__(
+        self, corp_id: str, secret: str, api_base: str, tokens: TokenCache, timeout: float = TIMEOUT
+    ) -> None:
+        super().__init__(corp_id, secret, timeout=timeout)
         self.API_BASE_URL = api_base
         self._tokens = tokens
         self._token_name = f"wecom:{corp_id}"

@@ -41,7 +41,9 @@ _TYPE_WORDS = (
     ("退役军人", r"退役|退伍|复员|转业|军人|当兵"),
 )
 _NOT = re.compile(r"^(不|没|别|否|未|还没)")
-_CAN = re.compile(r"^(会|能|可以|行|有|是|要|好|对|嗯|中)")
+_FRAIL = r"行动不便|重病|病重|住院|[89]\d岁|[八九]十|出门不方便"
+_SUBJECT = re.compile(r"^(他|她|我|俺|咱|老人|家人|父母|老伴|爷爷|奶奶)(们)?(也|都|还|倒)?")
+_CAN = re.compile(r"^(会|能|可以|行(?!动)|有|是|要|好|对|嗯|中)")
 _FAMILY_WORDS = r"替|父母|爷爷|奶奶|外公|老伴|丈夫|老公|爱人|儿子|女儿|家人|家里|亲戚|老人"
 
 
@@ -89,23 +91,34 @@ def parse_jiandang(text: str, view: View) -> ParseResult:
     return Invalid("请告诉我是否已经建档立卡。")
 
 
-def choice_or_yes_no(options: tuple[str, str]) -> Callable[[str, View], ParseResult]:
-    """A two-option slot (yes first) that also understands 是/否/好/不用."""
+def choice_or_yes_no(
+    options: tuple[str, str], yes_words: str = "", no_words: str = ""
+) -> Callable[[str, View], ParseResult]:
+    """A two-option slot (yes first) that also understands 是/否/好/不用, "他不会用手机"
+    (the subject is dropped), and slot-specific words (``yes_words``/``no_words``)."""
 
     def parse(text: str, view: View) -> ParseResult:
-        chosen = pick(text, options)
-        if chosen is not None:
-            return Parsed(chosen == 0, label=options[chosen])
-        said = normalize(text)
-        if _NOT.match(said) or _CAN.match(said):
-            yes = not _NOT.match(said)
-            return Parsed(yes, label=options[0 if yes else 1])
+        said = _SUBJECT.sub("", normalize(text))
+        for candidate in (text, said):
+            chosen = pick(candidate, options) if candidate else None
+            if chosen is not None:
+                return Parsed(chosen == 0, label=options[chosen])
+        if yes_words and re.search(yes_words, said):
+            return _yes_no(True, options)
+        if no_words and re.search(no_words, said):
+            return _yes_no(False, options)
+        if said and (_NOT.match(said) or _CAN.match(said)):
+            return _yes_no(not _NOT.match(said), options)
         yes_no = parse_yes_no(text, view)
         if isinstance(yes_no, Parsed):
-            return Parsed(bool(yes_no.value), label=options[0 if yes_no.value else 1])
+            return _yes_no(bool(yes_no.value), options)
         return Invalid("请回复1或2。")
 
     return parse
+
+
+def _yes_no(yes: bool, options: tuple[str, str]) -> Parsed:
+    return Parsed(yes, label=options[0 if yes else 1])
 
 
 # ---- what the answers mean -----------------------------------------------------
@@ -275,7 +288,7 @@ def card_flow() -> Flow:
                 "home_visit",
                 lambda v: f"{who(v.slots)}是否年满80周岁，或者重病、卧床出不了门？",
                 MOBILITY,
-                choice_or_yes_no(MOBILITY),
+                choice_or_yes_no(MOBILITY, yes_words=_FRAIL),
                 example="回复“1”表示出门不方便",
                 label="入户办理",
             ),

@@ -23,7 +23,11 @@ class Call:
     @property
     def ok(self) -> bool:
         """The fake answered with success (not a scripted or auth failure)."""
-        return self.status == 200 and self.response.get("errcode", 0) == 0 and self.response.get("ok", True) is True
+        return (
+            self.status == 200
+            and self.response.get("errcode", 0) == 0
+            and self.response.get("ok", True) is True
+        )
 
 
 @dataclass
@@ -71,7 +75,14 @@ class FakeApi:
             self.server.server_close()
 
     # -- scripting and inspection ------------------------------------------------
-    def fail(self, path_suffix: str, times: int = 1, status: int = 200, payload: dict[str, Any] | None = None, delay: float = 0.0) -> None:
+    def fail(
+        self,
+        path_suffix: str,
+        times: int = 1,
+        status: int = 200,
+        payload: dict[str, Any] | None = None,
+        delay: float = 0.0,
+    ) -> None:
         with self.lock:
             self.failures.append(Failure(path_suffix, status, payload, delay, times))
 
@@ -90,7 +101,9 @@ class FakeApi:
             if len(found) >= count:
                 return found
             time.sleep(0.02)
-        raise AssertionError(f"expected {count} delivered call(s) to {path_suffix}, got {len(self.delivered(path_suffix))}")
+        raise AssertionError(
+            f"expected {count} delivered call(s) to {path_suffix}, got {len(self.delivered(path_suffix))}"
+        )
 
     def answer(self, call: Call) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError

@@ -40,4 +40,8 @@ class FakeTelegram(FakeApi):
 
     def messages(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Bodies of sendMessage calls that succeeded (not scripted failures)."""
-        return [c.body for c in self.delivered("/sendMessage") if chat_id is None or int(c.body["chat_id"]) == chat_id]
+        return [
+            c.body
+            for c in self.delivered("/sendMessage")
+            if chat_id is None or int(c.body["chat_id"]) == chat_id
+        ]

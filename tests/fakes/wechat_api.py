@@ -44,4 +44,6 @@ class FakeWeChat(FakeApi):
 
     def cards(self) -> list[dict[str, Any]]:
         """WeCom text cards delivered (staff notifications)."""
-        return [c.body for c in self.delivered("/message/send") if c.body.get("msgtype") == "textcard"]
+        return [
+            c.body for c in self.delivered("/message/send") if c.body.get("msgtype") == "textcard"
+        ]

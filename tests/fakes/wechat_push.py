@@ -31,7 +31,9 @@ def media_xml(openid: str, msg_type: str, msg_id: str, **extra: str) -> str:
 
 
 def _xml(openid: str, create_time: int | None, **fields: str) -> str:
-    parts = [f"<ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"]
+    parts = [
+        f"<ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+    ]
     parts.append(f"<CreateTime>{create_time or int(time.time())}</CreateTime>")
     parts += [f"<{k}>{escape(v)}</{k}>" for k, v in fields.items()]
     return "<xml>" + "".join(parts) + "</xml>"
@@ -55,8 +57,15 @@ class WeChatPusher:
     appid: str = ""
     aes_key: str = ""
 
-    def params(self, aes: bool, timestamp: str, nonce: str, msg_signature: str = "") -> dict[str, str]:
-        params = {"signature": signature(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "openid": "x"}
+    def params(
+        self, aes: bool, timestamp: str, nonce: str, msg_signature: str = ""
+    ) -> dict[str, str]:
+        params = {
+            "signature": signature(self.token, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": "x",
+        }
         if aes:
             params |= {"encrypt_type": "aes", "msg_signature": msg_signature}
         return params
@@ -65,19 +74,33 @@ class WeChatPusher:
         timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
         if not aes:
             return xml.encode(), self.params(False, timestamp, nonce)
-        envelope = WeChatCrypto(self.token, self.aes_key, self.appid).encrypt_message(xml, nonce, timestamp)
+        envelope = WeChatCrypto(self.token, self.aes_key, self.appid).encrypt_message(
+            xml, nonce, timestamp
+        )
         msg_signature = fromstring(envelope.encode()).findtext("MsgSignature") or ""
         return envelope.encode(), self.params(True, timestamp, nonce, msg_signature)
 
-    def push(self, xml: str, aes: bool = False, client: httpx.Client | None = None, **kw: Any) -> Pushed:
+    def push(
+        self, xml: str, aes: bool = False, client: httpx.Client | None = None, **kw: Any
+    ) -> Pushed:
         body, params = self.body_and_params(xml, aes)
         own = client or httpx.Client(timeout=30)
         try:
-            res = own.post(self.base_url + "/wechat", params=params, content=body, headers={"Content-Type": "text/xml"}, **kw)
+            res = own.post(
+                self.base_url + "/wechat",
+                params=params,
+                content=body,
+                headers={"Content-Type": "text/xml"},
+                **kw,
+            )
         finally:
             if client is None:
                 own.close()
-        return Pushed(res.status_code, res.text, self.decode(res.text, params) if res.status_code == 200 else {})
+        return Pushed(
+            res.status_code,
+            res.text,
+            self.decode(res.text, params) if res.status_code == 200 else {},
+        )
 
     def decode(self, body: str, params: dict[str, str]) -> dict[str, str]:
         if not body.startswith("<xml>"):
@@ -85,6 +108,11 @@ class WeChatPusher:
         fields = {c.tag: c.text or "" for c in fromstring(body.encode())}
         if "Encrypt" in fields:
             crypto = WeChatCrypto(self.token, self.aes_key, self.appid)
-            inner = crypto.decrypt_message(fields, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
-            fields = {c.tag: c.text or "" for c in fromstring(inner.encode() if isinstance(inner, str) else inner)}
+            inner = crypto.decrypt_message(
+                fields, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+            )
+            fields = {
+                c.tag: c.text or ""
+                for c in fromstring(inner.encode() if isinstance(inner, str) else inner)
+            }
         return fields

@@ -1,0 +1,253 @@
+"""Throughput and latency of `POST /wechat` (AES safe mode, real engine, SQLite) at 50
+concurrent clients, next to a bare wechatpy + Starlette decrypt-and-echo endpoint
+measured in the same run, on the same machine.
+
+    .venv/bin/python bench/webhook.py [--requests 3000] [--clients 50]
+
+Each server runs in its own process (uvicorn); the load comes from this process
+(asyncio + httpx, bodies encrypted and signed before the clock starts). Each client
+is one veteran sending messages one after another, as on a phone.
+Targets: ratio (vetbot req/s ÷ bare req/s) ≥ 0.6, vetbot p99 ≤ 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "bench-token"
+APPID = "wxbench0000000001"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+QUESTIONS = [
+    "优待证怎么办",
+    "生存认证怎么做",
+    "抚恤金什么时候发",
+    "你好",
+    "光荣牌怎么申请",
+    "优待证丢了怎么办",
+]
+
+
+# -- the two servers ------------------------------------------------------------------
+
+
+def serve_vetbot(port: int, db_path: str) -> None:
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.settings import Settings
+    from db.migrate import upgrade
+
+    url = f"sqlite:///{db_path}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url,
+        secret_key="bench-secret",
+        wechat_token=TOKEN,
+        wechat_appid=APPID,
+        wechat_aes_key=AES_KEY,
+    )
+    uvicorn.run(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+
+
+def serve_bare(port: int) -> None:
+    """The floor: verify, decrypt, parse, encrypt an echo — what any wechatpy app must do."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+    from wechatpy import parse_message
+    from wechatpy.crypto import WeChatCrypto
+    from wechatpy.replies import TextReply
+    from wechatpy.utils import check_signature
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+
+    async def wechat(request: Request) -> Response:
+        q = request.query_params
+        check_signature(TOKEN, q["signature"], q["timestamp"], q["nonce"])
+        xml = crypto.decrypt_message(
+            await request.body(), q["msg_signature"], q["timestamp"], q["nonce"]
+        )
+        msg = parse_message(xml)
+        reply = TextReply(message=msg, content=getattr(msg, "content", ""))
+        return Response(
+            crypto.encrypt_message(reply.render(), q["nonce"], q["timestamp"]),
+            media_type="application/xml",
+        )
+
+    async def healthz(_: Request) -> Response:
+        return Response("ok")
+
+    app = Starlette(routes=[Route("/wechat", wechat, methods=["POST"]), Route("/healthz", healthz)])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# -- the load ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    params: dict[str, str]
+    body: bytes
+
+
+def prepare(n: int, clients: int) -> list[list[Prepared]]:
+    from wechatpy.crypto import WeChatCrypto
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+    per_client: list[list[Prepared]] = [[] for _ in range(clients)]
+    run = uuid.uuid4().hex[:6]
+    for i in range(n):
+        c = i % clients
+        xml = (
+            f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-{run}-{c}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{QUESTIONS[i % len(QUESTIONS)]}]]></Content><MsgId>{run}{i}</MsgId></xml>"
+        )
+        ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+        envelope = crypto.encrypt_message(xml, nonce, ts)
+        msg_signature = envelope.split("<MsgSignature><![CDATA[")[1].split("]]>")[0]
+        signature = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
+        params = {
+            "signature": signature,
+            "timestamp": ts,
+            "nonce": nonce,
+            "encrypt_type": "aes",
+            "msg_signature": msg_signature,
+        }
+        per_client[c].append(Prepared(params, envelope.encode()))
+    return per_client
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies)
+        return data[min(len(data) - 1, int(q * len(data)))] * 1000
+
+
+async def load(name: str, url: str, work: list[list[Prepared]]) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=len(work), max_keepalive_connections=len(work))
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def one_client(items: list[Prepared]) -> None:
+            nonlocal errors
+            for item in items:
+                start = time.perf_counter()
+                res = await client.post(url + "/wechat", params=item.params, content=item.body)
+                latencies.append(time.perf_counter() - start)
+                if res.status_code != 200 or "<Encrypt>" not in res.text:
+                    errors += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one_client(items) for items in work))
+        seconds = time.perf_counter() - start
+    return Result(name, sum(len(w) for w in work), seconds, latencies, errors)
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def measure(name: str, target: mp.Process, url: str, n: int, clients: int) -> Result:
+    target.start()
+    try:
+        wait_ready(url)
+        asyncio.run(
+            load(name, url, prepare(clients * 4, clients))
+        )  # warm-up: caches, DB pages, connections
+        return asyncio.run(load(name, url, prepare(n, clients)))
+    finally:
+        target.terminate()
+        target.join(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        p1, p2 = free_port(), free_port()
+        bare = measure(
+            "bare wechatpy+Starlette echo",
+            ctx.Process(target=serve_bare, args=(p2,)),
+            f"http://127.0.0.1:{p2}",
+            args.requests,
+            args.clients,
+        )
+        real = measure(
+            "vetbot /wechat (engine+SQLite)",
+            ctx.Process(target=serve_vetbot, args=(p1, str(Path(tmp) / "bench.db"))),
+            f"http://127.0.0.1:{p1}",
+            args.requests,
+            args.clients,
+        )
+    print(f"{'endpoint':34} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in (bare, real):
+        print(
+            f"{r.name:34} {r.requests:8d} {r.errors:6d} {r.rps:8.1f} {r.pct(0.50):8.1f} {r.pct(0.99):8.1f}"
+        )
+    ratio = real.rps / bare.rps
+    print(
+        f"ratio vetbot/bare: {ratio:.2f} (target >= 0.6) {'OK' if ratio >= 0.6 else 'BELOW TARGET'}"
+    )
+    print(
+        f"vetbot p99: {real.pct(0.99):.0f} ms (target <= 300 ms) {'OK' if real.pct(0.99) <= 300 else 'ABOVE TARGET'}"
+    )
+    print(
+        f"(clients={args.clients}, mean latency vetbot {statistics.mean(real.latencies) * 1000:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
