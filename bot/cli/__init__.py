@@ -9,6 +9,7 @@ from bot.cli import (
     db_cmd,
     demo_cmd,
     kb_cmd,
+    purge_cmd,
     serve_cmd,
     sla_cmd,
     staff_cmd,
@@ -29,6 +30,7 @@ app.command("chat")(ask_cmd.chat)
 app.command("unanswered")(kb_cmd.unanswered)
 app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
+app.command("purge")(purge_cmd.purge)
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(wechat_cmd.app, name="wechat")

@@ -1,0 +1,105 @@
+"""KB curation from the console: grouping unanswered questions, attaching them as phrasings
+(lint-checked, versioned, applied without a restart), drafting entries, review list."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.console.kb_groups import group
+from bot.runtime import Runtime, build_context
+from bot.settings import Settings
+from bot.shell import handle
+from db import staff
+from db.crypto import PiiVault
+from db.models import KBEdit, Unanswered
+from db.session import make_engine, session_factory, transaction
+from intents.turn import Inbound
+from test_console import PASSWORD, Browser
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "俺的优待卡叫娃弄没了"
+
+
+@pytest.fixture
+def kb_runtime(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Runtime]:
+    """A runtime on a private copy of the KB, so curators' edits touch only the copy."""
+    kb_dir = tmp_path / "knowledge"
+    kb_dir.mkdir()
+    for path in (ROOT / "knowledge").glob("*.yaml"):
+        shutil.copy(path, kb_dir / path.name)
+    settings = settings_base.model_copy(update={"database_url": db_url, "kb_dir": kb_dir})
+    engine = make_engine(db_url)
+    yield Runtime(settings, build_context(settings), engine, session_factory(engine), PiiVault(settings.secret_key))
+    engine.dispose()
+
+
+@pytest.fixture
+def curator(kb_runtime: Runtime) -> Browser:
+    with transaction(kb_runtime.sessions) as s:
+        staff.create(s, "editor", PASSWORD, "supervisor", "990100", "知识库编辑")
+    b = Browser(TestClient(create_app(runtime=kb_runtime)))
+    assert b.login("editor").status_code == 303
+    return b
+
+
+def test_similar_questions_group_together_with_counts() -> None:
+    rows = [(QUESTION, 3, 0.3, "card.lost"), ("俺的优待卡让娃弄没了", 1, 0.35, "card.lost"), ("光荣牌是啥颜色的", 2, 0.2, "")]
+    groups = group(rows)
+    assert [g.total for g in groups] == [4, 2]
+    assert groups[0].suggested == "card.lost" and len(groups[0].texts) == 2
+
+
+def test_attaching_an_unanswered_question_makes_the_bot_answer_it(kb_runtime: Runtime, curator: Browser) -> None:
+    for user in ("w-kb1", "w-kb2"):  # two veterans ask; the bot does not guess
+        before = handle(kb_runtime, Inbound("web", user, QUESTION))
+        assert before.turn is not None and before.turn.understanding.entry_id != "card.lost"
+    page = curator.get("/staff/kb").text
+    assert QUESTION in page and "2 次" in page
+    r = curator.post("/staff/kb/attach", entry_id="card.lost", texts=QUESTION, originals=QUESTION)
+    assert r.status_code == 303
+    after = handle(kb_runtime, Inbound("web", "w-kb3", QUESTION))  # no restart
+    assert after.turn is not None and after.turn.understanding.entry_id == "card.lost"
+    assert QUESTION in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
+    with kb_runtime.sessions() as s:
+        edit = s.scalars(select(KBEdit)).one()
+        assert edit.actor == "staff:editor" and edit.entry_id == "card.lost"
+        assert QUESTION in edit.after_yaml and QUESTION not in edit.before_yaml
+        assert all(u.resolved_entry_id == "card.lost" for u in s.scalars(select(Unanswered)))
+    assert QUESTION not in curator.get("/staff/kb").text.split("修改记录")[0]  # the group is gone
+
+
+def test_a_new_entry_is_refused_by_lint_without_a_source(kb_runtime: Runtime, curator: Browser) -> None:
+    fields: dict[str, Any] = {
+        "id": "card.kid_lost",
+        "file": "card.yaml",
+        "questions": "\n".join(["光荣牌褪色了能换吗", "光荣牌旧了换新", "光荣牌掉漆怎么办", "光荣牌坏了找谁", "光荣牌能重新发吗"]),
+        "answer": "可以向{{ station.name }}反映。",
+        "source": "",
+        "effective": "2024-01-01",
+        "review_by": "2030-01-01",
+    }
+    refused = curator.post("/staff/kb/new", **fields)
+    assert refused.status_code == 422 and "no source" in refused.text
+    assert "card.kid_lost" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
+    fields["source"] = "《光荣牌悬挂工作实施办法》"
+    assert curator.post("/staff/kb/new", **fields).status_code == 303
+    assert kb_runtime.ctx.kb.get("card.kid_lost") is not None
+    assert kb_runtime.settings.kb_dir.joinpath("card.yaml").read_text(encoding="utf-8").count("id: card.kid_lost") == 1
+
+
+def test_entries_past_review_by_are_listed(kb_runtime: Runtime, curator: Browser) -> None:
+    path = kb_runtime.settings.kb_dir / "card.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("review_by: 2027-06-30", "review_by: 2020-01-01", 1), encoding="utf-8")
+    kb_runtime.reload_kb()
+    stale = next(e for e in kb_runtime.ctx.kb if e.review_by and e.review_by.year == 2020)
+    page = curator.get("/staff/kb").text
+    assert stale.id in page and "已过期" in page
