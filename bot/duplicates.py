@@ -35,7 +35,9 @@ def description(ticket: Ticket) -> str:
     return f"{details.get('facts', '')} {details.get('request', '')}".strip() or ticket.summary
 
 
-def same_person(ticket: Ticket, id_hash: str | None, phone_hash: str | None, name: str | None, vault: PiiVault) -> bool:
+def same_person(
+    ticket: Ticket, id_hash: str | None, phone_hash: str | None, name: str | None, vault: PiiVault
+) -> bool:
     if id_hash and ticket.id_hash:
         return ticket.id_hash == id_hash
     if phone_hash and ticket.phone_hash == phone_hash:
@@ -44,7 +46,12 @@ def same_person(ticket: Ticket, id_hash: str | None, phone_hash: str | None, nam
 
 
 def find(
-    session: Session, vault: PiiVault, pii: dict[str, str], category: str | None, text: str, today: dt.date
+    session: Session,
+    vault: PiiVault,
+    pii: dict[str, str],
+    category: str | None,
+    text: str,
+    today: dt.date,
 ) -> Ticket | None:
     """The open petition this one duplicates, if any."""
     id_hash, phone_hash = vault.hash(pii.get("id_number")), vault.hash(pii.get("phone"))

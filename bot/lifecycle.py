@@ -16,17 +16,23 @@ from intents import deadlines
 from knowledge.regions import RegionTree
 
 
-def accept(session: Session, ticket: Ticket, actor: str, on: dt.date, note: str = "", shift: bool = True) -> None:
+def accept(
+    session: Session, ticket: Ticket, actor: str, on: dt.date, note: str = "", shift: bool = True
+) -> None:
     """受理: the 60 days to handle and reply run from the day of acceptance (第三十四条)."""
     due = deadlines.due("petition_handle", on, shift) if ticket.kind == "petition" else None
     tickets.set_status(session, ticket, "accepted", actor, on, note, due_on=due)
 
 
-def extend(session: Session, ticket: Ticket, actor: str, on: dt.date, reason: str, shift: bool = True) -> None:
+def extend(
+    session: Session, ticket: Ticket, actor: str, on: dt.date, reason: str, shift: bool = True
+) -> None:
     """延期: up to 30 more days after the original deadline, once, with reasons (第三十四条)."""
     if ticket.due_on is None:
         raise tickets.TicketError("no deadline to extend")
-    due = deadlines.add_calendar_days(ticket.due_on, deadlines.CALENDAR_DAYS["petition_extension"][0], shift)
+    due = deadlines.add_calendar_days(
+        ticket.due_on, deadlines.CALENDAR_DAYS["petition_extension"][0], shift
+    )
     tickets.set_status(session, ticket, "extended", actor, on, reason, due_on=due)
 
 
@@ -36,7 +42,13 @@ def reply(session: Session, ticket: Ticket, actor: str, on: dt.date, note: str =
 
 
 def request_follow_up(
-    session: Session, regions: RegionTree, parent: Ticket, on: dt.date, summary: str, actor: str = "bot", shift: bool = True
+    session: Session,
+    regions: RegionTree,
+    parent: Ticket,
+    on: dt.date,
+    summary: str,
+    actor: str = "bot",
+    shift: bool = True,
 ) -> Ticket:
     """复查 (after a reply) or 复核 (after a 复查 answer): a new ticket for the level above,
     linked to ``parent``; refused outside the 30-day request window or after 复核."""
@@ -44,7 +56,9 @@ def request_follow_up(
     assert parent.replied_on is not None  # follow_up_stage checked it
     window_end = deadlines.due(stage, parent.replied_on, shift)
     if on > window_end:
-        raise tickets.TicketError(f"复查/复核 must be requested by {window_end.isoformat()} (30 days after the reply)")
+        raise tickets.TicketError(
+            f"复查/复核 must be requested by {window_end.isoformat()} (30 days after the reply)"
+        )
     queue = parent_queue(regions, parent.queue) or parent.queue
     new = tickets.NewTicket(
         kind="petition",

@@ -32,17 +32,23 @@ class Rule:
     categories: frozenset[str] = frozenset()
     name: str = ""
 
-    def matches(self, regions: RegionTree, kind: str, region: str | None, category: str | None) -> bool:
+    def matches(
+        self, regions: RegionTree, kind: str, region: str | None, category: str | None
+    ) -> bool:
         if self.kinds and kind not in self.kinds:
             return False
         if self.categories and category not in self.categories:
             return False
-        return self.region is None or (region is not None and self.region in {r.code for r in regions.chain(region)})
+        return self.region is None or (
+            region is not None and self.region in {r.code for r in regions.chain(region)}
+        )
 
 
 @dataclass(frozen=True)
 class Routing:
-    rules: tuple[Rule, ...] = (Rule("county", kinds=frozenset({"crisis"}), name="crisis to the county duty queue"),)
+    rules: tuple[Rule, ...] = (
+        Rule("county", kinds=frozenset({"crisis"}), name="crisis to the county duty queue"),
+    )
     default: str = "town"
 
 
@@ -50,7 +56,11 @@ DEFAULT = Routing()
 
 
 def queue_for(
-    regions: RegionTree, kind: str, region_code: str | None, category: str | None = None, routing: Routing = DEFAULT
+    regions: RegionTree,
+    kind: str,
+    region_code: str | None,
+    category: str | None = None,
+    routing: Routing = DEFAULT,
 ) -> str:
     """The queue for a new ticket (首问负责: that unit owns it until it is transferred)."""
     code = region_code if region_code and region_code in regions else None
@@ -86,7 +96,9 @@ def unit_name(regions: RegionTree, queue: str) -> str:
         own = region.settings.get("station", {}).get("name") if region.level == "town" else None
         return str(own or f"{region.name}退役军人服务站")
     own_bureau = region.settings.get("bureau", {}).get("name")
-    return str(own_bureau or settings.get("bureau", {}).get("name") or f"{region.name}退役军人事务局")
+    return str(
+        own_bureau or settings.get("bureau", {}).get("name") or f"{region.name}退役军人事务局"
+    )
 
 
 def parse(doc: dict[str, Any], regions: RegionTree | None = None) -> Routing:
@@ -119,7 +131,9 @@ def check(routing: Routing, regions: RegionTree) -> None:
         if rule.region is not None and rule.region not in regions:
             raise RoutingError(f"{rule.name}: unknown region {rule.region}")
         if rule.queue not in LEVELS and rule.queue not in regions:
-            raise RoutingError(f"{rule.name}: queue {rule.queue} is neither a level nor a region code")
+            raise RoutingError(
+                f"{rule.name}: queue {rule.queue} is neither a level nor a region code"
+            )
     if routing.default not in LEVELS and routing.default not in regions:
         raise RoutingError(f"default queue {routing.default} is neither a level nor a region code")
 

@@ -32,7 +32,9 @@ from knowledge.regions import RegionTree
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DUE_SOON_DAYS = 3  # calendar days before the deadline
-ESCALATE_AGAIN = dt.timedelta(days=3)  # still overdue this long after an escalation → one level further
+ESCALATE_AGAIN = dt.timedelta(
+    days=3
+)  # still overdue this long after an escalation → one level further
 log = logging.getLogger("vetbot.scheduler")
 
 
@@ -62,8 +64,16 @@ def sweep(sessions: sessionmaker[Session], regions: RegionTree, today: dt.date) 
 def _flag_due_soon(session: Session, ticket: Ticket) -> None:
     due = deadline_of(ticket)
     ticket.due_soon = True
-    tickets.log(session, ticket, "system", "due_soon", None, due.isoformat() if due else None, "期限将至")
-    notify_unit(session, ticket.queue, f"工单 {ticket.number} 将于 {due:%Y-%m-%d} 到期，请抓紧办理。", False, ticket.id)
+    tickets.log(
+        session, ticket, "system", "due_soon", None, due.isoformat() if due else None, "期限将至"
+    )
+    notify_unit(
+        session,
+        ticket.queue,
+        f"工单 {ticket.number} 将于 {due:%Y-%m-%d} 到期，请抓紧办理。",
+        False,
+        ticket.id,
+    )
 
 
 def _escalate(session: Session, regions: RegionTree, ticket: Ticket, today: dt.date) -> None:
@@ -72,15 +82,33 @@ def _escalate(session: Session, regions: RegionTree, ticket: Ticket, today: dt.d
     target = parent_queue(regions, ticket.queue)
     if target is None:  # already at the top: stay, but remind and record it
         ticket.escalated_on = today
-        tickets.log(session, ticket, "system", "overdue", ticket.queue, ticket.queue, why + "（已是最高一级）")
-        notify_unit(session, ticket.queue, f"工单 {ticket.number} 已超期：{why}。", False, ticket.id)
+        tickets.log(
+            session,
+            ticket,
+            "system",
+            "overdue",
+            ticket.queue,
+            ticket.queue,
+            why + "（已是最高一级）",
+        )
+        notify_unit(
+            session, ticket.queue, f"工单 {ticket.number} 已超期：{why}。", False, ticket.id
+        )
         return
     source = unit_name(regions, ticket.queue)
     tickets.escalate(session, ticket, target, "system", why, today)
-    notify_unit(session, target, f"工单 {ticket.number} 已超期，由{source}上报至本单位：{why}。", False, ticket.id)
+    notify_unit(
+        session,
+        target,
+        f"工单 {ticket.number} 已超期，由{source}上报至本单位：{why}。",
+        False,
+        ticket.id,
+    )
 
 
-async def run(sessions: sessionmaker[Session], regions: RegionTree, every_seconds: float, stop: asyncio.Event) -> None:
+async def run(
+    sessions: sessionmaker[Session], regions: RegionTree, every_seconds: float, stop: asyncio.Event
+) -> None:
     """Sweep every ``every_seconds`` until ``stop`` is set; a sweep in progress always
     finishes (its transaction commits or rolls back); a failed sweep is logged and retried."""
     while True:
@@ -91,7 +119,9 @@ async def run(sessions: sessionmaker[Session], regions: RegionTree, every_second
         try:
             done = await asyncio.to_thread(sweep, sessions, regions, today_in_china())
             if done.escalated or done.due_soon:
-                log.info("sweep: %d escalated, %d due soon", len(done.escalated), len(done.due_soon))
+                log.info(
+                    "sweep: %d escalated, %d due soon", len(done.escalated), len(done.due_soon)
+                )
         except Exception:  # keep the server alive; the next sweep retries
             log.exception("deadline sweep failed")
 

@@ -24,7 +24,12 @@ class DbTicketDirectory:
     def status(self, number: str, lookup_code: str) -> TicketStatus | None:
         ticket = tickets.by_number(self._session, number.strip().upper())
         given = self._vault.hash(lookup_code)
-        if ticket is None or not ticket.lookup_hash or not given or not hmac.compare_digest(ticket.lookup_hash, given):
+        if (
+            ticket is None
+            or not ticket.lookup_hash
+            or not given
+            or not hmac.compare_digest(ticket.lookup_hash, given)
+        ):
             return None
         return TicketStatus(
             number=ticket.number,

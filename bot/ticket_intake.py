@@ -54,18 +54,27 @@ def new_lookup_code() -> str:
 
 def open_ticket(intake: Intake, effect: OpenTicket, notify: bool = True) -> Opened:
     if effect.kind == "petition" and effect.pii:
-        text = f"{effect.details.get('facts', '')} {effect.details.get('request', '')}".strip() or effect.summary
-        existing = duplicates.find(intake.session, intake.vault, effect.pii, effect.category, text, intake.today)
+        text = (
+            f"{effect.details.get('facts', '')} {effect.details.get('request', '')}".strip()
+            or effect.summary
+        )
+        existing = duplicates.find(
+            intake.session, intake.vault, effect.pii, effect.category, text, intake.today
+        )
         if existing is not None:
             return _merge(intake, existing, effect, text)
     return _create(intake, effect, notify)
 
 
 def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
-    queue = queue_for(intake.regions, effect.kind, effect.region_code, effect.category, intake.routing)
+    queue = queue_for(
+        intake.regions, effect.kind, effect.region_code, effect.category, intake.routing
+    )
     petition = effect.kind == "petition"
     code = new_lookup_code() if petition else None
-    accept_due = deadlines.due("petition_accept", intake.today, intake.holiday_shift) if petition else None
+    accept_due = (
+        deadlines.due("petition_accept", intake.today, intake.holiday_shift) if petition else None
+    )
     due_kind = "petition_handle" if petition else effect.kind
     ticket = tickets.create(
         intake.session,
@@ -81,7 +90,9 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             pii=dict(effect.pii),
             urgent=effect.urgent,
             conversation_id=intake.conversation_id,
-            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift) if due_kind in deadlines.KINDS else None,
+            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift)
+            if due_kind in deadlines.KINDS
+            else None,
             accept_due_on=accept_due,
             lookup_hash=intake.vault.hash(code) if code else None,
         ),
@@ -89,10 +100,18 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
     opened = Opened(ticket, secret=code)
     if effect.kind in ACKNOWLEDGED or (effect.kind == "consultation" and effect.pii):
         unit = unit_name(intake.regions, queue)
-        opened.reply = acknowledge(Saved(effect.kind, ticket.number, unit, ticket.due_on, code, accept_due=accept_due))
+        opened.reply = acknowledge(
+            Saved(effect.kind, ticket.number, unit, ticket.due_on, code, accept_due=accept_due)
+        )
     if notify and (effect.urgent or petition):
         label = "紧急" if effect.urgent else ""
-        notify_unit(intake.session, queue, f"新{label}工单 {ticket.number}：{ticket.summary[:80]}", effect.urgent, ticket.id)
+        notify_unit(
+            intake.session,
+            queue,
+            f"新{label}工单 {ticket.number}：{ticket.summary[:80]}",
+            effect.urgent,
+            ticket.id,
+        )
     return opened
 
 
@@ -105,8 +124,27 @@ def _details(effect: OpenTicket) -> dict[str, Any]:
 
 def _merge(intake: Intake, existing: Ticket, effect: OpenTicket, text: str) -> Opened:
     """Same person, same matter: add it to the open case and say its number."""
-    tickets.log(intake.session, existing, "veteran", "merged", None, existing.number, "再次反映（已并入）：" + redact(text)[:1500])
-    notify_unit(intake.session, existing.queue, f"工单 {existing.number} 的当事人再次反映同一事项，已并入原件。", False, existing.id)
-    saved = Saved("petition", existing.number, unit_name(intake.regions, existing.queue), existing.due_on, merged=True)
+    tickets.log(
+        intake.session,
+        existing,
+        "veteran",
+        "merged",
+        None,
+        existing.number,
+        "再次反映（已并入）：" + redact(text)[:1500],
+    )
+    notify_unit(
+        intake.session,
+        existing.queue,
+        f"工单 {existing.number} 的当事人再次反映同一事项，已并入原件。",
+        False,
+        existing.id,
+    )
+    saved = Saved(
+        "petition",
+        existing.number,
+        unit_name(intake.regions, existing.queue),
+        existing.due_on,
+        merged=True,
+    )
     return Opened(existing, acknowledge(saved), None, True)
-

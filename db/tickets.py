@@ -31,7 +31,9 @@ PREFIX = {
 def next_number(session: Session, kind: str, day: dt.date) -> str:
     """XF-YYYYMMDD-NNNN: a per-day counter row, incremented atomically in the DB."""
     name = f"{PREFIX.get(kind, 'GD')}-{day:%Y%m%d}"
-    result = session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
+    result = session.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+    )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         _insert_counter(session, name)
     value = session.scalars(select(Counter.value).where(Counter.name == name)).one()
@@ -110,7 +112,12 @@ def log(
     note: str = "",
 ) -> TicketEvent:
     event = TicketEvent(
-        ticket_id=ticket.id, actor=actor, action=action, from_value=from_value, to_value=to_value, note=note
+        ticket_id=ticket.id,
+        actor=actor,
+        action=action,
+        from_value=from_value,
+        to_value=to_value,
+        note=note,
     )
     session.add(event)
     return event
@@ -121,7 +128,11 @@ def by_number(session: Session, number: str) -> Ticket | None:
 
 
 def events(session: Session, ticket_id: int) -> list[TicketEvent]:
-    return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)))
+    return list(
+        session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+        )
+    )
 
 
 # ---- the status machine -------------------------------------------------------
@@ -159,7 +170,9 @@ def allowed(ticket: Ticket) -> tuple[str, ...]:
     """Statuses this ticket may move to next."""
     nexts = TRANSITIONS.get(ticket.status, ())
     if ticket.kind != "petition":
-        nexts = tuple(s for s in nexts if s not in PETITION_ONLY) + (("replied",) if ticket.status == "new" else ())
+        nexts = tuple(s for s in nexts if s not in PETITION_ONLY) + (
+            ("replied",) if ticket.status == "new" else ()
+        )
     if ticket.extended:
         nexts = tuple(s for s in nexts if s != "extended")
     return nexts
@@ -196,7 +209,14 @@ def set_status(
 # ---- ownership: one owner at any time (首问负责) -----------------------------------
 
 
-def transfer(session: Session, ticket: Ticket, to_queue: str, actor: str, why: str, owner_id: int | None = None) -> None:
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    to_queue: str,
+    actor: str,
+    why: str,
+    owner_id: int | None = None,
+) -> None:
     """转办: the ticket leaves its unit for another; from, to and why are logged."""
     if not why.strip():
         raise TicketError("a transfer needs a reason")
@@ -213,7 +233,9 @@ def claim(session: Session, ticket: Ticket, staff_id: int, actor: str) -> None:
     log(session, ticket, actor, "claim", before, str(staff_id))
 
 
-def escalate(session: Session, ticket: Ticket, to_queue: str, actor: str, why: str, on: dt.date) -> None:
+def escalate(
+    session: Session, ticket: Ticket, to_queue: str, actor: str, why: str, on: dt.date
+) -> None:
     """上报 one level up (village → town → county → city); the new unit owns it, unassigned."""
     before = ticket.queue
     ticket.queue = to_queue
@@ -222,7 +244,9 @@ def escalate(session: Session, ticket: Ticket, to_queue: str, actor: str, why: s
     log(session, ticket, actor, "escalate", before, to_queue, why[:2000])
 
 
-def set_leader(session: Session, ticket: Ticket, leader_id: int | None, actor: str, note: str = "") -> None:
+def set_leader(
+    session: Session, ticket: Ticket, leader_id: int | None, actor: str, note: str = ""
+) -> None:
     """领导包案: the named leader accountable for a hard case (None removes it)."""
     before = str(ticket.leader_id) if ticket.leader_id else None
     ticket.leader_id = leader_id
@@ -273,6 +297,14 @@ def open_follow_up(session: Session, parent: Ticket, new: NewTicket, actor: str 
     )
     session.add(child)
     session.flush()
-    log(session, child, actor, "created", parent.number, new.queue, f"{stage} of {parent.number}: {new.summary[:400]}")
+    log(
+        session,
+        child,
+        actor,
+        "created",
+        parent.number,
+        new.queue,
+        f"{stage} of {parent.number}: {new.summary[:400]}",
+    )
     log(session, parent, actor, "follow_up", None, child.number, stage)
     return child

@@ -20,7 +20,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
     (re.compile(r"复核"), "recheck", "收到复核请求", "作出复核意见"),
     (re.compile(r"复查"), "review", "收到复查请求", "提出复查意见"),
     (re.compile(r"办结|答复|办完|处理完|出结果|处理结果"), "petition_handle", "受理", "办结并书面答复"),
-    (re.compile(r"告知|受理|回话|回复|回音|答复我|通知"), "petition_accept", "收到信访事项", "书面告知接收情况和处理途径"),
+    (re.compile(r"告知|受理|回话|回复|回音|答复我|通知|15天|十五天|15日|十五日"), "petition_accept", "收到信访事项", "书面告知接收情况和处理途径"),
+    (re.compile(r"60天|六十天|60日|六十日"), "petition_handle", "受理", "办结并书面答复"),
 )
 
 

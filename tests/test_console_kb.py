@@ -78,21 +78,22 @@ def test_attaching_an_unanswered_question_makes_the_bot_answer_it(kb_runtime: Ru
 
 def test_a_new_entry_is_refused_by_lint_without_a_source(kb_runtime: Runtime, curator: Browser) -> None:
     fields: dict[str, Any] = {
-        "id": "card.kid_lost",
+        "id": "card.train",
         "file": "card.yaml",
-        "questions": "\n".join(["光荣牌褪色了能换吗", "光荣牌旧了换新", "光荣牌掉漆怎么办", "光荣牌坏了找谁", "光荣牌能重新发吗"]),
-        "answer": "可以向{{ station.name }}反映。",
+        "questions": "\n".join(["退役军人可以免费乘坐高铁吗", "退伍军人坐高铁有没有优惠", "老兵坐火车能打折不", "退役军人买高铁票能优先吗", "退役军人坐动车有优惠吗"]),
+        "answer": "乘车优待以本省公布的优待目录为准，可咨询{{ station.name }}。",
         "source": "",
         "effective": "2024-01-01",
         "review_by": "2030-01-01",
     }
     refused = curator.post("/staff/kb/new", **fields)
     assert refused.status_code == 422 and "no source" in refused.text
-    assert "card.kid_lost" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
-    fields["source"] = "《光荣牌悬挂工作实施办法》"
-    assert curator.post("/staff/kb/new", **fields).status_code == 303
-    assert kb_runtime.ctx.kb.get("card.kid_lost") is not None
-    assert kb_runtime.settings.kb_dir.joinpath("card.yaml").read_text(encoding="utf-8").count("id: card.kid_lost") == 1
+    assert "card.train" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
+    fields["source"] = "《中华人民共和国退役军人保障法》第五十三条"
+    saved = curator.post("/staff/kb/new", **fields)
+    assert saved.status_code == 303, saved.text
+    assert kb_runtime.ctx.kb.get("card.train") is not None
+    assert kb_runtime.settings.kb_dir.joinpath("card.yaml").read_text(encoding="utf-8").count("id: card.train") == 1
 
 
 def test_entries_past_review_by_are_listed(kb_runtime: Runtime, curator: Browser) -> None:

@@ -68,7 +68,9 @@ def test_petition_periods_count_calendar_days_and_leave_holidays(
         ("petition_not_ours", D(2026, 2, 13), D(2026, 2, 27)),
     ],
 )
-def test_other_tickets_count_working_days_with_tiaoxiu(kind: str, start: dt.date, expected: dt.date) -> None:
+def test_other_tickets_count_working_days_with_tiaoxiu(
+    kind: str, start: dt.date, expected: dt.date
+) -> None:
     assert deadlines.due(kind, start) == expected
 
 

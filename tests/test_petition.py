@@ -33,8 +33,25 @@ def say(rt: Runtime, user: str, text: str, at: dt.datetime = MONDAY) -> Handled:
     return handle(rt, Inbound("web", user, text, at=at))
 
 
-def intake_lines(name: str, id_no: str, phone: str, facts: str = "从去年十月起村里一直没给我发优抚金，找过村委会两次") -> list[str]:
-    return ["我要信访", "同意", name, id_no, phone, "东城镇", "和平村", "抚恤优待", facts, "希望补发", "否"]
+def intake_lines(
+    name: str,
+    id_no: str,
+    phone: str,
+    facts: str = "从去年十月起村里一直没给我发优抚金，找过村委会两次",
+) -> list[str]:
+    return [
+        "我要信访",
+        "同意",
+        name,
+        id_no,
+        phone,
+        "东城镇",
+        "和平村",
+        "抚恤优待",
+        facts,
+        "希望补发",
+        "否",
+    ]
 
 
 def fill(rt: Runtime, user: str, lines: list[str], at: dt.datetime = MONDAY) -> Handled:
@@ -85,7 +102,15 @@ def test_pii_and_the_lookup_code_are_never_in_plain_text_in_the_sqlite_file_or_t
 def test_fifty_concurrent_intakes_get_fifty_distinct_receipt_numbers(runtime: Runtime) -> None:
     users = [f"c{n}" for n in range(50)]
     for n, user in enumerate(users):
-        fill(runtime, user, intake_lines(f"张{'一二三四五六七八九十'[n % 10]}{'甲乙丙丁戊'[n // 10]}", id_number(n), f"1390000{n:04d}"))
+        fill(
+            runtime,
+            user,
+            intake_lines(
+                f"张{'一二三四五六七八九十'[n % 10]}{'甲乙丙丁戊'[n // 10]}",
+                id_number(n),
+                f"1390000{n:04d}",
+            ),
+        )
     barrier = threading.Barrier(len(users))
     numbers: dict[str, tuple[str, ...]] = {}
     errors: list[BaseException] = []
@@ -110,7 +135,9 @@ def test_fifty_concurrent_intakes_get_fifty_distinct_receipt_numbers(runtime: Ru
         assert session.scalar(select(func.count()).select_from(Ticket)) == 50
 
 
-def test_crisis_ticket_and_staff_notification_commit_together(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crisis_ticket_and_staff_notification_commit_together(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handled = say(runtime, "u1", "我不想活了")
     assert handled.turn is not None and handled.turn.understanding.intent == "crisis"
     assert "12356" in handled.text() and "110" in handled.text() and "120" in handled.text()
@@ -127,21 +154,44 @@ def test_crisis_ticket_and_staff_notification_commit_together(runtime: Runtime, 
     monkeypatch.setattr("bot.effects.notify_unit", broken)
     with pytest.raises(RuntimeError):
         say(runtime, "u2", "我想喝农药")
-    with runtime.sessions() as session:  # the failed turn left no crisis ticket without its notification
+    with (
+        runtime.sessions() as session
+    ):  # the failed turn left no crisis ticket without its notification
         assert session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
-def _submit(rt: Runtime, user: str, name: str, id_no: str, phone: str, facts: str, at: dt.datetime = MONDAY, category: str = "抚恤优待") -> Handled:
+def _submit(
+    rt: Runtime,
+    user: str,
+    name: str,
+    id_no: str,
+    phone: str,
+    facts: str,
+    at: dt.datetime = MONDAY,
+    category: str = "抚恤优待",
+) -> Handled:
     lines = intake_lines(name, id_no, phone, facts)
     lines[7] = category
     return fill(rt, user, [*lines, "1"], at)
 
 
 def test_the_same_person_and_matter_merges_into_the_open_ticket(runtime: Runtime) -> None:
-    first = _submit(runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次")
-    again = _submit(runtime, "u1b", NAME, ID_NUMBER, "13700001111", "去年十月开始村里就不发我的优抚金了，村委会我去问过两次", MONDAY + dt.timedelta(days=30))
+    first = _submit(
+        runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次"
+    )
+    again = _submit(
+        runtime,
+        "u1b",
+        NAME,
+        ID_NUMBER,
+        "13700001111",
+        "去年十月开始村里就不发我的优抚金了，村委会我去问过两次",
+        MONDAY + dt.timedelta(days=30),
+    )
     assert again.tickets == first.tickets
-    assert f"已经在办理中，编号 {first.tickets[0]}" in again.text() and "查询码：" not in again.text()
+    assert (
+        f"已经在办理中，编号 {first.tickets[0]}" in again.text() and "查询码：" not in again.text()
+    )
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 1
         merged = session.scalars(select(TicketEvent).where(TicketEvent.action == "merged")).one()
@@ -151,23 +201,49 @@ def test_the_same_person_and_matter_merges_into_the_open_ticket(runtime: Runtime
 @pytest.mark.parametrize(
     ("who", "facts", "category", "days_later"),
     [
-        ("other_person_same_phone", "从去年十月起村里一直没给我发优抚金，找过村委会两次", "抚恤优待", 1),
+        (
+            "other_person_same_phone",
+            "从去年十月起村里一直没给我发优抚金，找过村委会两次",
+            "抚恤优待",
+            1,
+        ),
         ("same_person_other_matter", "退役后安置工作一直没有落实，档案也没转过来", "抚恤优待", 1),
-        ("same_person_other_category", "从去年十月起村里一直没给我发优抚金，找过村委会两次", "住房", 1),
-        ("same_person_after_90_days", "从去年十月起村里一直没给我发优抚金，找过村委会两次", "抚恤优待", 91),
+        (
+            "same_person_other_category",
+            "从去年十月起村里一直没给我发优抚金，找过村委会两次",
+            "住房",
+            1,
+        ),
+        (
+            "same_person_after_90_days",
+            "从去年十月起村里一直没给我发优抚金，找过村委会两次",
+            "抚恤优待",
+            91,
+        ),
     ],
 )
 def test_not_merged(runtime: Runtime, who: str, facts: str, category: str, days_later: int) -> None:
-    first = _submit(runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次")
-    name, id_no = ("欧阳振国", id_number(7)) if who == "other_person_same_phone" else (NAME, ID_NUMBER)
-    second = _submit(runtime, "u2", name, id_no, PHONE, facts, MONDAY + dt.timedelta(days=days_later), category)
+    first = _submit(
+        runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次"
+    )
+    name, id_no = (
+        ("欧阳振国", id_number(7)) if who == "other_person_same_phone" else (NAME, ID_NUMBER)
+    )
+    second = _submit(
+        runtime, "u2", name, id_no, PHONE, facts, MONDAY + dt.timedelta(days=days_later), category
+    )
     assert second.tickets and second.tickets != first.tickets
     assert "受理编号" in second.text() and "已并入" not in second.text()
 
 
 def test_similarity_separates_same_and_different_matters() -> None:
-    same = duplicates.similarity("村里一直没给我发放优抚金，已经三个月了，找村委会也没人管", "优抚金三个月没发了，村委会不管，希望补发")
-    other = duplicates.similarity("村里一直没给我发放优抚金，已经三个月了", "我退伍后安置工作一直没有落实")
+    same = duplicates.similarity(
+        "村里一直没给我发放优抚金，已经三个月了，找村委会也没人管",
+        "优抚金三个月没发了，村委会不管，希望补发",
+    )
+    other = duplicates.similarity(
+        "村里一直没给我发放优抚金，已经三个月了", "我退伍后安置工作一直没有落实"
+    )
     assert same >= duplicates.SIMILAR > other
 
 
@@ -180,8 +256,12 @@ def _lookup(rt: Runtime, user: str, number: str, code: str, at: dt.datetime) -> 
     return say(rt, user, code, at).text()
 
 
-def test_lookup_answers_only_with_number_and_code_and_locks_after_five_wrong_tries(runtime: Runtime) -> None:
-    done = _submit(runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次")
+def test_lookup_answers_only_with_number_and_code_and_locks_after_five_wrong_tries(
+    runtime: Runtime,
+) -> None:
+    done = _submit(
+        runtime, "u1", NAME, ID_NUMBER, PHONE, "从去年十月起村里一直没给我发优抚金，找过村委会两次"
+    )
     number = done.tickets[0]
     code = done.text().split("查询码：")[1][:6]
     later = MONDAY + dt.timedelta(days=1)

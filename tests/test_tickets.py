@@ -54,7 +54,9 @@ def test_a_petition_walks_the_status_machine_with_its_deadlines(runtime: Runtime
         ticket = tickets.by_number(session, number)
         assert ticket is not None
         lifecycle.accept(session, ticket, "staff:li", D(2026, 3, 10))
-        assert ticket.due_on == D(2026, 5, 9)  # 60 days from acceptance; 05-09 is a 调休 working Saturday
+        assert ticket.due_on == D(
+            2026, 5, 9
+        )  # 60 days from acceptance; 05-09 is a 调休 working Saturday
         tickets.set_status(session, ticket, "in_progress", "staff:li", D(2026, 3, 11))
         with pytest.raises(tickets.TicketError, match="reason"):
             lifecycle.extend(session, ticket, "staff:li", D(2026, 5, 1), "  ")
@@ -62,8 +64,18 @@ def test_a_petition_walks_the_status_machine_with_its_deadlines(runtime: Runtime
         assert ticket.due_on == D(2026, 6, 8) and ticket.extended  # +30 after the original end
         lifecycle.reply(session, ticket, "staff:li", D(2026, 6, 1), "书面答复已寄出")
         tickets.set_status(session, ticket, "closed", "staff:li", D(2026, 6, 2))
-        trail = [(e.from_value, e.to_value) for e in tickets.events(session, ticket.id) if e.action == "status"]
-    assert trail == [("new", "accepted"), ("accepted", "in_progress"), ("in_progress", "extended"), ("extended", "replied"), ("replied", "closed")]
+        trail = [
+            (e.from_value, e.to_value)
+            for e in tickets.events(session, ticket.id)
+            if e.action == "status"
+        ]
+    assert trail == [
+        ("new", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "extended"),
+        ("extended", "replied"),
+        ("replied", "closed"),
+    ]
     assert load(runtime, number).replied_on == D(2026, 6, 1)
 
 
@@ -95,7 +107,9 @@ def test_not_accepted_needs_a_reason(runtime: Runtime) -> None:
         tickets.set_status(session, ticket, "not_accepted", "staff:li", D(2026, 3, 3))
 
 
-def test_review_and_recheck_are_linked_tickets_one_level_up_and_then_no_more(runtime: Runtime, ctx: Context) -> None:
+def test_review_and_recheck_are_linked_tickets_one_level_up_and_then_no_more(
+    runtime: Runtime, ctx: Context
+) -> None:
     number = new_petition(runtime)
     with transaction(runtime.sessions) as session:
         first = tickets.by_number(session, number)
@@ -104,22 +118,30 @@ def test_review_and_recheck_are_linked_tickets_one_level_up_and_then_no_more(run
         lifecycle.reply(session, first, "staff:li", D(2026, 9, 5))
         with pytest.raises(tickets.TicketError, match="2026-10-08"):  # 30 days end in 国庆 → 10-08
             lifecycle.request_follow_up(session, ctx.regions, first, D(2026, 10, 9), "不服答复")
-        review = lifecycle.request_follow_up(session, ctx.regions, first, D(2026, 10, 8), "不服答复，请求复查")
+        review = lifecycle.request_follow_up(
+            session, ctx.regions, first, D(2026, 10, 8), "不服答复，请求复查"
+        )
         assert (review.stage, review.parent_id, review.queue) == ("review", first.id, COUNTY)
         assert review.due_on == D(2026, 11, 9)  # 11-07 is a Saturday
         assert runtime.vault.decrypt(review.id_number_enc) == "110101198001010010"
         lifecycle.accept(session, review, "staff:zhao", D(2026, 10, 9))
         lifecycle.reply(session, review, "staff:zhao", D(2026, 10, 20))
-        recheck = lifecycle.request_follow_up(session, ctx.regions, review, D(2026, 10, 25), "请求复核")
+        recheck = lifecycle.request_follow_up(
+            session, ctx.regions, review, D(2026, 10, 25), "请求复核"
+        )
         assert (recheck.stage, recheck.parent_id, recheck.queue) == ("recheck", review.id, CITY)
         lifecycle.accept(session, recheck, "staff:city", D(2026, 10, 26))
         lifecycle.reply(session, recheck, "staff:city", D(2026, 11, 20))
         with pytest.raises(tickets.TicketError, match="不再受理"):
             lifecycle.request_follow_up(session, ctx.regions, recheck, D(2026, 11, 21), "还要复核")
-        assert [e.to_value for e in tickets.events(session, first.id) if e.action == "follow_up"] == [review.number]
+        assert [
+            e.to_value for e in tickets.events(session, first.id) if e.action == "follow_up"
+        ] == [review.number]
 
 
-def test_one_owner_transfers_record_from_to_and_why_and_a_leader_can_be_named(runtime: Runtime) -> None:
+def test_one_owner_transfers_record_from_to_and_why_and_a_leader_can_be_named(
+    runtime: Runtime,
+) -> None:
     number = new_petition(runtime)
     with transaction(runtime.sessions) as session:
         li = staff.create(session, "li", "password-li-1", "staff", TOWN)
@@ -132,26 +154,51 @@ def test_one_owner_transfers_record_from_to_and_why_and_a_leader_can_be_named(ru
         tickets.transfer(session, ticket, COUNTY, "staff:li", "涉及县级政策，转县局办理")
         tickets.set_leader(session, ticket, boss.id, "staff:boss", "领导包案")
         assert (ticket.queue, ticket.owner_id, ticket.leader_id) == (COUNTY, None, boss.id)
-        moved = [(e.from_value, e.to_value, e.note) for e in tickets.events(session, ticket.id) if e.action == "transfer"]
+        moved = [
+            (e.from_value, e.to_value, e.note)
+            for e in tickets.events(session, ticket.id)
+            if e.action == "transfer"
+        ]
         assert moved == [(f"{TOWN}/{li.id}", f"{COUNTY}/-", "涉及县级政策，转县局办理")]
 
 
 def test_routing_rules_region_subtree_type_and_category(ctx: Context, tmp_path: Path) -> None:
-    rules = routing.load(Path(__file__).resolve().parent.parent / "config" / "routing.yaml", ctx.regions)
+    rules = routing.load(
+        Path(__file__).resolve().parent.parent / "config" / "routing.yaml", ctx.regions
+    )
     regions = ctx.regions
-    assert routing.queue_for(regions, "petition", VILLAGE, "抚恤优待", rules) == TOWN  # default: the town station
+    assert (
+        routing.queue_for(regions, "petition", VILLAGE, "抚恤优待", rules) == TOWN
+    )  # default: the town station
     assert routing.queue_for(regions, "petition", VILLAGE, "安置", rules) == COUNTY
     assert routing.queue_for(regions, "consultation", VILLAGE, "军休", rules) == COUNTY
     assert routing.queue_for(regions, "crisis", VILLAGE, None, rules) == COUNTY
     assert routing.queue_for(regions, "petition", "no-such-place", "抚恤优待", rules) == COUNTY
     assert routing.queue_for(regions, "petition", None, None, rules) == COUNTY
-    local = routing.parse({"rules": [{"region": "990102", "kinds": ["home_visit"], "queue": "county"}, {"region": "990102", "queue": "990101"}]}, regions)
+    local = routing.parse(
+        {
+            "rules": [
+                {"region": "990102", "kinds": ["home_visit"], "queue": "county"},
+                {"region": "990102", "queue": "990101"},
+            ]
+        },
+        regions,
+    )
     assert routing.queue_for(regions, "home_visit", "990102001", None, local) == COUNTY
-    assert routing.queue_for(regions, "callback", "990102001", None, local) == TOWN  # an explicit unit
-    assert routing.queue_for(regions, "callback", VILLAGE, None, local) == TOWN  # outside the subtree: default
+    assert (
+        routing.queue_for(regions, "callback", "990102001", None, local) == TOWN
+    )  # an explicit unit
+    assert (
+        routing.queue_for(regions, "callback", VILLAGE, None, local) == TOWN
+    )  # outside the subtree: default
     with pytest.raises(routing.RoutingError):
         routing.parse({"rules": [{"region": "123456", "queue": "town"}]}, regions)
-    assert [routing.parent_queue(regions, q) for q in (VILLAGE, TOWN, COUNTY, CITY)] == [TOWN, COUNTY, CITY, None]
+    assert [routing.parent_queue(regions, q) for q in (VILLAGE, TOWN, COUNTY, CITY)] == [
+        TOWN,
+        COUNTY,
+        CITY,
+        None,
+    ]
 
 
 def _cli(rt: Runtime, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
@@ -162,16 +209,27 @@ def _cli(rt: Runtime, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     return result.stdout
 
 
-def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     late = new_petition(runtime, D(2025, 1, 2))
-    fresh = new_petition(runtime, D(2026, 3, 2), queue=COUNTY, name="李明", id_number="11010519491231002X", phone="13800001111")
+    fresh = new_petition(
+        runtime,
+        D(2026, 3, 2),
+        queue=COUNTY,
+        name="李明",
+        id_number="11010519491231002X",
+        phone="13800001111",
+    )
     with transaction(runtime.sessions) as session:
         ticket = tickets.by_number(session, late)
         assert ticket is not None
         ticket.accept_due_on = D(2025, 1, 17)
         other = tickets.by_number(session, fresh)
         assert other is not None
-        other.accept_due_on = today_in_china() + dt.timedelta(days=10)  # the CLI judges by the real date
+        other.accept_due_on = today_in_china() + dt.timedelta(
+            days=10
+        )  # the CLI judges by the real date
     listing = _cli(runtime, monkeypatch, "tickets", "list")
     assert late in listing and fresh in listing and "逾期" in listing
     overdue = _cli(runtime, monkeypatch, "tickets", "list", "--overdue")
@@ -181,7 +239,9 @@ def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(runtime: Run
     shown = _cli(runtime, monkeypatch, "tickets", "show", fresh)
     assert "李*" in shown and "110***********002X" in shown and "138****1111" in shown
     assert "11010519491231002X" not in shown and "13800001111" not in shown and "李明" not in shown
-    exported = _cli(runtime, monkeypatch, "tickets", "export", "--from", "2026-03-01", "--to", "2026-03-31")
+    exported = _cli(
+        runtime, monkeypatch, "tickets", "export", "--from", "2026-03-01", "--to", "2026-03-31"
+    )
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert [r["number"] for r in rows] == [fresh] and rows[0]["unit"] == "示例县退役军人事务局"
     assert "李明" not in exported and "13800001111" not in exported
@@ -197,7 +257,9 @@ def test_ticket_details_keep_no_phone_or_id_typed_into_the_description(runtime: 
     with transaction(runtime.sessions) as session:
         intake = Intake(session, runtime.vault, runtime.ctx.regions, D(2026, 3, 2))
         facts = "请打我电话13912345678，身份证110101198001010010"
-        opened = open_ticket(intake, OpenTicket("consultation", VILLAGE, f"咨询：{facts}", details={"facts": facts}))
+        opened = open_ticket(
+            intake, OpenTicket("consultation", VILLAGE, f"咨询：{facts}", details={"facts": facts})
+        )
         stored = opened.ticket.summary + opened.ticket.details_json
     assert "13912345678" not in stored and "110101198001010010" not in stored
     assert json.loads(opened.ticket.details_json)["facts"].startswith("请打我电话139****5678")

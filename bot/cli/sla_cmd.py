@@ -17,8 +17,16 @@ KINDS_HELP = ", ".join(deadlines.KINDS)
 @app.command("due")
 def due(
     kind: Annotated[str, typer.Argument(help=f"One of: {KINDS_HELP}")],
-    start: Annotated[str, typer.Option("--from", help="Day of receipt (or of the reply, for review/recheck), YYYY-MM-DD")],
-    no_shift: Annotated[bool, typer.Option("--no-holiday-shift", help="Do not move a petition deadline off a holiday")] = False,
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from", help="Day of receipt (or of the reply, for review/recheck), YYYY-MM-DD"
+        ),
+    ],
+    no_shift: Annotated[
+        bool,
+        typer.Option("--no-holiday-shift", help="Do not move a petition deadline off a holiday"),
+    ] = False,
 ) -> None:
     """Print the due date (ISO). Petitions count calendar days (the start day not counted);
     other ticket types count working days on the Chinese calendar (调休 aware)."""
@@ -31,5 +39,7 @@ def due(
     result = deadlines.due(kind, day, not no_shift)
     for year in sorted({day.year, result.year}):
         if not deadlines.calendar_known(dt.date(year, 6, 1)):
-            err.print(f"[yellow]chinese-calendar has no {year} holidays: only weekends counted as days off — confirm locally[/yellow]")
+            err.print(
+                f"[yellow]chinese-calendar has no {year} holidays: only weekends counted as days off — confirm locally[/yellow]"
+            )
     print(result.isoformat())

@@ -21,7 +21,9 @@ from db.crypto import PiiVault, mask_id, mask_name, mask_phone
 from db.models import Ticket, TicketEvent
 from knowledge.regions import RegionTree
 
-app = typer.Typer(help="Tickets (工单): list queues, show one (masked), export CSV.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tickets (工单): list queues, show one (masked), export CSV.", no_args_is_help=True
+)
 EXPORT_COLUMNS = (
     "number", "kind", "stage", "status", "urgent", "category", "region_code", "queue", "unit", "received_on",
     "accept_due_on", "due_on", "overdue", "extended", "replied_on", "closed_at", "owner_id", "leader_id", "parent", "summary",
@@ -53,7 +55,9 @@ def _flag(ticket: Ticket, today: dt.date) -> str:
 
 @app.command("list")
 def list_tickets(
-    queue: Annotated[str | None, typer.Option("--queue", help="Queue (region code of the unit)")] = None,
+    queue: Annotated[
+        str | None, typer.Option("--queue", help="Queue (region code of the unit)")
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tickets")] = False,
 ) -> None:
     """Open tickets, nearest deadline first."""
@@ -71,12 +75,23 @@ def list_tickets(
 def _row(t: Ticket, regions: RegionTree, today: dt.date) -> str:
     due = ticket_queries.deadline_of(t)
     status = tickets.STATUS_NAMES.get(t.status, t.status)
-    cells = (t.number, t.kind, status, unit_name(regions, t.queue), t.category or "-", str(due or "-"), _flag(t, today) or "-", t.summary[:40])
+    cells = (
+        t.number,
+        t.kind,
+        status,
+        unit_name(regions, t.queue),
+        t.category or "-",
+        str(due or "-"),
+        _flag(t, today) or "-",
+        t.summary[:40],
+    )
     return "\t".join(cells)
 
 
 @app.command("show")
-def show(number: Annotated[str, typer.Argument(help="Ticket number, e.g. XF-20260928-0001")]) -> None:
+def show(
+    number: Annotated[str, typer.Argument(help="Ticket number, e.g. XF-20260928-0001")],
+) -> None:
     """One ticket with its event log; name, ID number and phone masked."""
     from db.session import transaction
 
@@ -116,7 +131,9 @@ def _describe(t: Ticket, vault: PiiVault, regions: RegionTree, today: dt.date) -
 def export(
     first: Annotated[str, typer.Option("--from", help="First day of receipt, YYYY-MM-DD")],
     last: Annotated[str, typer.Option("--to", help="Last day of receipt, YYYY-MM-DD")],
-    to_file: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout)")] = None,
+    to_file: Annotated[
+        Path | None, typer.Option("--out", help="CSV file (default: stdout)")
+    ] = None,
 ) -> None:
     """Tickets received in a date range as CSV (no personal data)."""
     from db.session import transaction
@@ -140,7 +157,9 @@ def export(
         stream.close()
 
 
-def _record(t: Ticket, regions: RegionTree, today: dt.date, parents: dict[int, str]) -> dict[str, Any]:
+def _record(
+    t: Ticket, regions: RegionTree, today: dt.date, parents: dict[int, str]
+) -> dict[str, Any]:
     return {
         "number": t.number, "kind": t.kind, "stage": t.stage, "status": t.status, "urgent": int(t.urgent),
         "category": t.category or "", "region_code": t.region_code or "", "queue": t.queue,

@@ -79,12 +79,27 @@ def _key(problem: Problem) -> str:
     return _SCORES.sub("", problem.message)
 
 
-def introduced(rt: Runtime, before: Entry | None, after: Entry, new_kb: KnowledgeBase, today: dt.date) -> list[str]:
-    """Lint errors of ``after`` that ``before`` did not already have."""
+def introduced(
+    rt: Runtime, before: Entry | None, after: Entry, new_kb: KnowledgeBase, today: dt.date, added: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
+    """(errors, notes): lint problems the edit introduces, on the edited entry and on the
+    entries its new phrasings come closest to (they are the ones it could steal from).
+
+    A phrasing added *because* the bot missed it is, by definition, unlike the entry's
+    other phrasings, so the linter's leave-one-out check on it is only a note."""
     index = Index(new_kb)
-    found = lint(KnowledgeBase((after,)), today, index)
-    known = {_key(p) for p in lint(KnowledgeBase((before,)), today, rt.ctx.index)} if before else set()
-    return [str(p) for p in found if p.severity == "error" and _key(p) not in known]
+    near = {h.entry.id for q in added for h in rt.ctx.index.search(q, limit=3)} - {after.id}
+    now = [after, *(e for e in (new_kb.get(i) for i in sorted(near)) if e is not None)]
+    then = [e for e in (before, *(rt.ctx.kb.get(i) for i in sorted(near))) if e is not None]
+    known = {(p.entry_id, _key(p)) for p in lint(KnowledgeBase(tuple(then)), today, rt.ctx.index)}
+    errors: list[str] = []
+    notes: list[str] = []
+    for p in lint(KnowledgeBase(tuple(now)), today, index):
+        if p.severity != "error" or (p.entry_id, _key(p)) in known:
+            continue
+        own_new = p.entry_id == after.id and any(f"phrasing {q!r}" in p.message for q in added)
+        (notes if own_new else errors).append(str(p))
+    return errors, notes
 
 
 def _write(path: Path, text: str) -> None:
@@ -118,10 +133,10 @@ def _insert_questions(text: str, entry_id: str, phrasings: list[str]) -> str:
     return "".join(lines[: last + 1] + added + lines[last + 1 :])
 
 
-def _record(session: Session, entry_id: str, actor: str, before: str, after: str, action: str) -> KBEdit:
+def _record(session: Session, entry_id: str, actor: str, before: str, after: str, action: str, notes: str) -> KBEdit:
     edit = KBEdit(entry_id=entry_id, actor=actor, before_yaml=before, after_yaml=after)
     session.add(edit)
-    staff_repo.audit(session, actor, action, entry_id)
+    staff_repo.audit(session, actor, action, entry_id, notes[:2000])
     return edit
 
 
@@ -135,14 +150,14 @@ def add_phrasings(rt: Runtime, session: Session, entry_id: str, phrasings: list[
     if not fresh:
         raise EditError("这些问法已在该条目中。")
     after = dataclasses.replace(entry, questions=(*entry.questions, *fresh))
-    problems = introduced(rt, entry, after, kb.with_entry(after), today)
+    problems, notes = introduced(rt, entry, after, kb.with_entry(after), today, tuple(fresh))
     if problems:
         raise EditError("知识库校验未通过，未保存。", problems)
     path = rt.settings.kb_dir / entry.file
     original = path.read_text(encoding="utf-8")
     updated = _insert_questions(original, entry_id, fresh)
     _check_loads(path, updated, entry_id, fresh)
-    _record(session, entry_id, actor, entry_yaml(entry), entry_yaml(after), "kb_add_phrasing")
+    _record(session, entry_id, actor, entry_yaml(entry), entry_yaml(after), "kb_add_phrasing", "\n".join(notes))
     _write(path, updated)
     return after
 
@@ -179,12 +194,12 @@ def new_entry(rt: Runtime, session: Session, raw: dict[str, Any], file: str, act
         entry = kb_mod.parse_entry(raw, topic, file)
     except kb_mod.KBError as exc:
         raise EditError(str(exc)) from exc
-    problems = introduced(rt, None, entry, rt.ctx.kb.with_entry(entry), today)
+    problems, _ = introduced(rt, None, entry, rt.ctx.kb.with_entry(entry), today)
     if problems:
         raise EditError("知识库校验未通过，未保存。", problems)
     block = "\n" + "".join(f"  {ln}\n" if ln else "\n" for ln in dump([raw_entry(entry)]).splitlines())
     updated = original.rstrip("\n") + "\n" + block
     _check_loads(path, updated, entry_id, list(entry.questions))
-    _record(session, entry_id, actor, "", entry_yaml(entry), "kb_new_entry")
+    _record(session, entry_id, actor, "", entry_yaml(entry), "kb_new_entry", "")
     _write(path, updated)
     return entry

@@ -131,9 +131,12 @@ def act(cx: Cx) -> Response:
             if isinstance(ticket, Response):
                 return ticket
             _do(cx, name, session, ticket)
+            still_mine = scope.can_view(cx.rt.ctx.regions, cx.user, ticket)
     except actions.ActionError as exc:
         return show(cx, error=str(exc), status=422)
     kick(cx)
+    if not still_mine:  # transferred or escalated out of the user's area
+        return back("/staff/queue/unit", name)
     return back(f"/staff/tickets/{cx.param('number')}", name)
 
 

@@ -1,0 +1,124 @@
+"""Browser tests: the app on uvicorn (real HTTP), the fake WeChat API, and Debian's Chromium
+driven by Playwright. Without Chromium these tests skip locally and FAIL in CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes import FakeWeChat, serve_app
+from fakes.setup import WECHAT_TOKEN, wechat_settings, with_settings
+from fakes.wechat_push import WeChatPusher
+
+from bot.app import create_app
+from bot.effects import EffectContext, apply_all
+from bot.runtime import Runtime, build_context
+from bot.settings import Settings
+from db import conversations, staff
+from db.crypto import PiiVault
+from db.session import make_engine, session_factory, transaction
+from intents.turn import OpenTicket
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path(os.environ.get("VETBOT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "e2e-password-1"
+STAFF = {
+    "dong": ("staff", "990101", "东城镇小王"),
+    "county": ("supervisor", "990100", "县局老李"),
+    "chief": ("leader", "990100", "王局长"),
+    "xishan": ("staff", "990102", "西山乡小赵"),
+}
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Live:
+    url: str
+    rt: Runtime
+    wechat: FakeWeChat
+    pusher: WeChatPusher
+
+    def petition(self, user_id: str, channel: str = "wechat", region: str = "990101001", summary: str = "三个月抚恤金未到账，要求核实补发") -> str:
+        """A petition as the bot files it (same effects path as the petition flow)."""
+        with transaction(self.rt.sessions) as s:
+            conv = conversations.get_or_create(s, channel, user_id)
+            ec = EffectContext(session=s, ctx=self.rt.ctx, vault=self.rt.vault, conversation=conv, today=dt.date.today(), channel=channel)
+            pii = {"name": "张三丰", "phone": "13812345678", "id_number": "11010119900307803X"}
+            applied = apply_all(ec, (OpenTicket("petition", region, summary, category="抚恤", pii=pii),))
+            return applied.tickets[0].number
+
+
+@pytest.fixture
+def live(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Live]:
+    kb_dir = tmp_path / "knowledge"  # curators' edits in these tests touch only this copy
+    kb_dir.mkdir()
+    for path in (ROOT / "knowledge").glob("*.yaml"):
+        shutil.copy(path, kb_dir / path.name)
+    api = FakeWeChat()
+    base = api.start()
+    settings = settings_base.model_copy(update={"database_url": db_url, "kb_dir": kb_dir})
+    engine = make_engine(db_url)
+    rt = Runtime(settings, build_context(settings), engine, session_factory(engine), PiiVault(settings.secret_key))
+    rt = with_settings(rt, **wechat_settings(base))
+    with transaction(rt.sessions) as s:
+        for username, (role, region, name) in STAFF.items():
+            staff.create(s, username, PASSWORD, role, region, name)
+    try:
+        with serve_app(create_app(runtime=rt)) as url:
+            yield Live(url, rt, api, WeChatPusher(url, WECHAT_TOKEN))
+    finally:
+        api.stop()
+        engine.dispose()
+
+
+@pytest.fixture
+def desktop(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def login(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/staff/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def shot(page: Any, name: str, request: pytest.FixtureRequest) -> None:
+    """Screenshots for people to look at (tests/artifacts/, not committed)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    suffix = re.sub(r"\W+", "_", request.node.callspec.id if hasattr(request.node, "callspec") else "")
+    page.screenshot(path=str(ARTIFACTS / f"{name}{'_' + suffix if suffix else ''}.png"), full_page=True)
