@@ -270,8 +270,10 @@ def main() -> None:
     print(
         f"vetbot p99: {real.pct(0.99):.0f} ms (target <= 300 ms) {'OK' if real.pct(0.99) <= 300 else 'ABOVE TARGET'}"
     )
+    mean = statistics.mean(real.latencies) * 1000
+    bound = args.clients / real.rps * 1000  # Little's law for a closed loop of N clients
     print(
-        f"(clients={args.clients}, mean latency vetbot {statistics.mean(real.latencies) * 1000:.0f} ms)"
+        f"(clients={args.clients}; vetbot mean {mean:.0f} ms; closed-loop bound N/throughput {bound:.0f} ms)"
     )
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from bot.routing import parent_queue
-from db import tickets
+from db import follow_ups, tickets
 from db.models import Ticket
 from intents import deadlines
 from knowledge.regions import RegionTree
@@ -52,7 +52,7 @@ def request_follow_up(
 ) -> Ticket:
     """复查 (after a reply) or 复核 (after a 复查 answer): a new ticket for the level above,
     linked to ``parent``; refused outside the 30-day request window or after 复核."""
-    stage = tickets.follow_up_stage(parent)
+    stage = follow_ups.follow_up_stage(parent)
     assert parent.replied_on is not None  # follow_up_stage checked it
     window_end = deadlines.due(stage, parent.replied_on, shift)
     if on > window_end:
@@ -68,4 +68,4 @@ def request_follow_up(
         due_on=deadlines.due(stage, on, shift),
         stage=stage,
     )
-    return tickets.open_follow_up(session, parent, new, actor)
+    return follow_ups.open_follow_up(session, parent, new, actor)

@@ -46,11 +46,13 @@ def handle(
 ) -> Handled:
     """Handle one inbound message exactly once (per ``dedupe_key``)."""
     with transaction(rt.sessions) as session:
+        # the conversation lock first: a retry racing its original waits here, then sees the receipt
+        conv = conversations.get_or_create(session, inbound.channel, inbound.user_id)
         if dedupe_key:
             previous = conversations.receipt(session, inbound.channel, dedupe_key)
             if previous is not None:
-                return Handled(tuple(_reply_from(r) for r in previous), None, True)
-        conv = conversations.get_or_create(session, inbound.channel, inbound.user_id)
+                replayed = json.loads(rt.vault.decrypt(previous) or "[]")
+                return Handled(tuple(_reply_from(r) for r in replayed), None, True)
         state = read_state(conv, rt.vault)
         turn = step(state, inbound, _step_context(rt, session))
         applied = apply_all(_effect_context(rt, session, conv, inbound), turn.effects)
@@ -66,9 +68,8 @@ def handle(
             for reply in replies:
                 queue_reply(session, inbound.channel, inbound.user_id, reply)
         if dedupe_key:
-            conversations.save_receipt(
-                session, inbound.channel, dedupe_key, [_reply_dict(r) for r in replies]
-            )
+            payload = json.dumps([_reply_dict(r) for r in replies], ensure_ascii=False)
+            conversations.save_receipt(session, inbound.channel, dedupe_key, rt.vault.encrypt(payload) or "")
         return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
 
 

@@ -68,17 +68,12 @@ def messages(session: Session, conversation_id: int, after_id: int = 0) -> list[
     return list(session.scalars(stmt))
 
 
-def receipt(session: Session, channel: str, key: str) -> list[dict[str, object]] | None:
-    """Replies already given to this channel message, or None if it is new."""
+def receipt(session: Session, channel: str, key: str) -> str | None:
+    """The stored (encrypted) replies already given to this channel message, or None."""
     row = session.get(InboundReceipt, (channel, key))
-    return json.loads(row.replies_json) if row else None
+    return row.replies_json if row else None
 
 
-def save_receipt(
-    session: Session, channel: str, key: str, replies: list[dict[str, object]]
-) -> None:
-    session.add(
-        InboundReceipt(
-            channel=channel, key=key, replies_json=json.dumps(replies, ensure_ascii=False)
-        )
-    )
+def save_receipt(session: Session, channel: str, key: str, payload: str) -> None:
+    """Remember the replies given to a channel message; ``payload`` is opaque (encrypted)."""
+    session.add(InboundReceipt(channel=channel, key=key, replies_json=payload))

@@ -254,7 +254,11 @@ class _Step:
 
     def _handoff(self, why: str = "转人工") -> Turn:
         flow = self.state.flow
-        details = {"flow": flow, "slots": _public_slots(self.state.slots)} if flow else {}
+        picked = self.state.slots.get("region")  # a town chosen mid-flow routes the ticket there
+        if isinstance(picked, str) and picked in self.ctx.regions:
+            self.state = self.state.model_copy(update={"region": picked})
+        public = _public_slots(self.flows.get(flow or ""), self.state.slots)
+        details = {"flow": flow, "slots": public} if flow else {}
         effect = OpenTicket(
             kind="consultation",
             region_code=self.state.region,
@@ -424,10 +428,16 @@ def _dropped(flow: Any, trail: list[str]) -> str:
     return f"，已填写的{len(trail)}项（{'、'.join(labels)}）已清除"
 
 
-def _public_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    """Slots safe to copy into a ticket's details (no ID numbers or phones)."""
-    hidden = ("id_number", "phone", "name")
-    return {k: v for k, v in slots.items() if not any(k.startswith(h) for h in hidden)}
+def _public_slots(flow: Any, slots: dict[str, Any]) -> dict[str, Any]:
+    """Slots safe to copy into a ticket's details: no ID numbers, phones, names,
+    addresses, nor any answer to a slot the flow marks ``sensitive``."""
+    hidden = ("id_number", "phone", "name", "address")
+
+    def secret(key: str) -> bool:
+        slot = flow.slot(key.split(".")[0]) if flow else None
+        return bool(getattr(slot, "sensitive", False)) or key.startswith(hidden)
+
+    return {k: v for k, v in slots.items() if not secret(k)}
 
 
 def expects_sensitive(state: ConversationState, ctx: Context) -> bool:

@@ -48,7 +48,7 @@ def _petition(saved: Saved) -> str:
     ]
     if saved.accept_due:
         lines.append(
-            f"1. {saved.accept_due:%Y年%m月%d日}前书面告知您是否受理及办理途径（《信访工作条例》第二十三条）"
+            f"1. {saved.accept_due:%Y年%m月%d日}前书面告知您接收情况以及处理途径和程序（《信访工作条例》第二十三条）"
         )
     lines.append("2. 受理后60日内办结并书面答复，情况复杂的经批准可延长不超过30日（第三十四条）")
     lines.append("3. 对答复不服，可在收到答复之日起30日内请求复查（第三十五条）")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
+from test_console import PASSWORD, Browser
 
 from bot.app import create_app
 from bot.console.kb_groups import group
@@ -22,7 +23,6 @@ from db.crypto import PiiVault
 from db.models import KBEdit, Unanswered
 from db.session import make_engine, session_factory, transaction
 from intents.turn import Inbound
-from test_console import PASSWORD, Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "俺的优待卡叫娃弄没了"
@@ -37,7 +37,13 @@ def kb_runtime(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator
         shutil.copy(path, kb_dir / path.name)
     settings = settings_base.model_copy(update={"database_url": db_url, "kb_dir": kb_dir})
     engine = make_engine(db_url)
-    yield Runtime(settings, build_context(settings), engine, session_factory(engine), PiiVault(settings.secret_key))
+    yield Runtime(
+        settings,
+        build_context(settings),
+        engine,
+        session_factory(engine),
+        PiiVault(settings.secret_key),
+    )
     engine.dispose()
 
 
@@ -51,13 +57,19 @@ def curator(kb_runtime: Runtime) -> Browser:
 
 
 def test_similar_questions_group_together_with_counts() -> None:
-    rows = [(QUESTION, 3, 0.3, "card.lost"), ("俺的优待卡让娃弄没了", 1, 0.35, "card.lost"), ("光荣牌是啥颜色的", 2, 0.2, "")]
+    rows = [
+        (QUESTION, 3, 0.3, "card.lost"),
+        ("俺的优待卡让娃弄没了", 1, 0.35, "card.lost"),
+        ("光荣牌是啥颜色的", 2, 0.2, ""),
+    ]
     groups = group(rows)
     assert [g.total for g in groups] == [4, 2]
     assert groups[0].suggested == "card.lost" and len(groups[0].texts) == 2
 
 
-def test_attaching_an_unanswered_question_makes_the_bot_answer_it(kb_runtime: Runtime, curator: Browser) -> None:
+def test_attaching_an_unanswered_question_makes_the_bot_answer_it(
+    kb_runtime: Runtime, curator: Browser
+) -> None:
     for user in ("w-kb1", "w-kb2"):  # two veterans ask; the bot does not guess
         before = handle(kb_runtime, Inbound("web", user, QUESTION))
         assert before.turn is not None and before.turn.understanding.entry_id != "card.lost"
@@ -76,11 +88,21 @@ def test_attaching_an_unanswered_question_makes_the_bot_answer_it(kb_runtime: Ru
     assert QUESTION not in curator.get("/staff/kb").text.split("修改记录")[0]  # the group is gone
 
 
-def test_a_new_entry_is_refused_by_lint_without_a_source(kb_runtime: Runtime, curator: Browser) -> None:
+def test_a_new_entry_is_refused_by_lint_without_a_source(
+    kb_runtime: Runtime, curator: Browser
+) -> None:
     fields: dict[str, Any] = {
         "id": "card.train",
         "file": "card.yaml",
-        "questions": "\n".join(["退役军人可以免费乘坐高铁吗", "退伍军人坐高铁有没有优惠", "老兵坐火车能打折不", "退役军人买高铁票能优先吗", "退役军人坐动车有优惠吗"]),
+        "questions": "\n".join(
+            [
+                "退役军人可以免费乘坐高铁吗",
+                "退伍军人坐高铁有没有优惠",
+                "老兵坐火车能打折不",
+                "退役军人买高铁票能优先吗",
+                "退役军人坐动车有优惠吗",
+            ]
+        ),
         "answer": "乘车优待以本省公布的优待目录为准，可咨询{{ station.name }}。",
         "source": "",
         "effective": "2024-01-01",
@@ -88,18 +110,27 @@ def test_a_new_entry_is_refused_by_lint_without_a_source(kb_runtime: Runtime, cu
     }
     refused = curator.post("/staff/kb/new", **fields)
     assert refused.status_code == 422 and "no source" in refused.text
-    assert "card.train" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
+    assert "card.train" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(
+        encoding="utf-8"
+    )
     fields["source"] = "《中华人民共和国退役军人保障法》第五十三条"
     saved = curator.post("/staff/kb/new", **fields)
     assert saved.status_code == 303, saved.text
     assert kb_runtime.ctx.kb.get("card.train") is not None
-    assert kb_runtime.settings.kb_dir.joinpath("card.yaml").read_text(encoding="utf-8").count("id: card.train") == 1
+    assert (
+        kb_runtime.settings.kb_dir.joinpath("card.yaml")
+        .read_text(encoding="utf-8")
+        .count("id: card.train")
+        == 1
+    )
 
 
 def test_entries_past_review_by_are_listed(kb_runtime: Runtime, curator: Browser) -> None:
     path = kb_runtime.settings.kb_dir / "card.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("review_by: 2027-06-30", "review_by: 2020-01-01", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("review_by: 2027-06-30", "review_by: 2020-01-01", 1), encoding="utf-8"
+    )
     kb_runtime.reload_kb()
     stale = next(e for e in kb_runtime.ctx.kb if e.review_by and e.review_by.year == 2020)
     page = curator.get("/staff/kb").text

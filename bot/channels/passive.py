@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from bot.runtime import Runtime
 from bot.shell import Handled, handle
 from intents.turn import Inbound
 
+log = logging.getLogger(__name__)
 Late = Callable[[Handled], None]  # queue the replies in the outbox (runs in the engine's thread)
 
 
@@ -66,7 +68,12 @@ class PassiveRunner:
         self._inflight[key] = job
 
         def work() -> Handled:
-            handled = self._handle(inbound, key)
+            try:
+                handled = self._handle(inbound, key)
+            except Exception:
+                if job.state == "late":  # already answered "success": nobody will retry
+                    log.exception("wechat: message %s failed after the passive window", key)
+                raise
             with job.lock:
                 is_late = job.state == "late"
                 job.state = "late" if is_late else "done"

@@ -17,13 +17,17 @@ err = Console(stderr=True)
 def _password(given: str | None) -> str:
     if given:
         return given
-    return str(typer.prompt("Password (min 8 characters)", hide_input=True, confirmation_prompt=True))
+    return str(
+        typer.prompt("Password (min 8 characters)", hide_input=True, confirmation_prompt=True)
+    )
 
 
 @app.command("add")
 def add(
     username: str,
-    region: Annotated[str, typer.Option(help="Region code of the staff member's unit (their scope)")],
+    region: Annotated[
+        str, typer.Option(help="Region code of the staff member's unit (their scope)")
+    ],
     role: Annotated[str, typer.Option(help="staff | supervisor | leader | admin")] = "staff",
     name: Annotated[str, typer.Option(help="Display name")] = "",
     password: Annotated[str | None, typer.Option(help="Password (prompted when omitted)")] = None,
@@ -49,7 +53,12 @@ def add(
 
 
 @app.command("passwd")
-def passwd(username: str, password: Annotated[str | None, typer.Option(help="New password (prompted when omitted)")] = None) -> None:
+def passwd(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option(help="New password (prompted when omitted)")
+    ] = None,
+) -> None:
     """Set a new password; it also unlocks the account and ends its open sessions."""
     from db import staff
     from db.session import make_engine, session_factory, transaction

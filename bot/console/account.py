@@ -13,7 +13,9 @@ from bot.runtime import Runtime
 from db import staff as staff_repo
 from db.session import transaction
 
-LOCKED_TEXT = f"登录失败次数过多，账户已临时锁定 {staff_repo.LOCK_MINUTES} 分钟，请稍后再试或联系管理员。"
+LOCKED_TEXT = (
+    f"登录失败次数过多，账户已临时锁定 {staff_repo.LOCK_MINUTES} 分钟，请稍后再试或联系管理员。"
+)
 FAILED_TEXT = "用户名或密码不正确。"
 
 
@@ -53,7 +55,9 @@ async def login_submit(request: Request) -> Response:
     rt = runtime(request)
     form = await request.form()
     token = form.get(sess.CSRF_FIELD)
-    if not sess.csrf_ok(rt.settings.secret_key, sess.csrf_cookie(request), token if isinstance(token, str) else None):
+    if not sess.csrf_ok(
+        rt.settings.secret_key, sess.csrf_cookie(request), token if isinstance(token, str) else None
+    ):
         return secured(forbidden("表单已失效（CSRF 校验失败），请刷新页面后重试"))
     username = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))[:256]

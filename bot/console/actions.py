@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from db import staff as staff_repo
 from db import tickets
 from db.crypto import mask_id, mask_name, mask_phone
-from db.models import Staff, Ticket, utcnow
+from db.models import Staff, Ticket
 from intents import deadlines
 
 MAX_EXTENSION_DAYS = 30  # 《信访工作条例》第三十四条
@@ -45,14 +45,30 @@ def _acting(user: StaffUser, ticket: Ticket) -> None:
     _require(scope.can_act(user, ticket), "请先认领此工单（首问负责：由负责人办理）。")
 
 
+def _status(
+    session: Session,
+    ticket: Ticket,
+    user: StaffUser,
+    to: str,
+    note: str = "",
+    due_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """One step of the ticket status machine (db.tickets), its refusals shown in Chinese."""
+    try:
+        tickets.set_status(session, ticket, to, user.actor, today or dt.date.today(), note, due_on)
+    except tickets.TicketError as exc:
+        raise ActionError(
+            f"当前状态（{tickets.STATUS_NAMES.get(ticket.status, ticket.status)}）不能进行此操作。"
+        ) from exc
+
+
 def claim(session: Session, ticket: Ticket, user: StaffUser) -> None:
     _open(ticket)
     _require(scope.can_claim(user, ticket), "此工单已有负责人。")
-    before = str(ticket.owner_id) if ticket.owner_id else None
-    ticket.owner_id = user.id
-    if ticket.status == "new" and ticket.kind != "petition":
-        ticket.status = "in_progress"
-    tickets.log(session, ticket, user.actor, "claim", before, user.username)
+    tickets.claim(session, ticket, user.id, user.actor)
+    if ticket.status == "new" and ticket.kind != "petition":  # a petition waits for 受理
+        _status(session, ticket, user, "in_progress")
 
 
 def reply(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, text: str) -> None:
@@ -69,7 +85,15 @@ def note(session: Session, ticket: Ticket, user: StaffUser, text: str) -> None:
     tickets.log(session, ticket, user.actor, "note", note=_text(text, "备注内容"))
 
 
-def transfer(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, unit: str, person: str, reason: str) -> None:
+def transfer(
+    rt: Runtime,
+    session: Session,
+    ticket: Ticket,
+    user: StaffUser,
+    unit: str,
+    person: str,
+    reason: str,
+) -> None:
     """转办: to a unit (its queue, unassigned) or to a named person (their unit, owned by them)."""
     _open(ticket)
     _acting(user, ticket)
@@ -82,27 +106,27 @@ def transfer(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, uni
         assert target is not None
         unit = target.region_code
     _require(unit in allowed, "只能转办到本县（区）范围内的单位。")
-    before = f"{ticket.queue}/{ticket.owner_id or '-'}"
-    ticket.queue = unit
-    ticket.owner_id = target.id if target else None
-    tickets.log(session, ticket, user.actor, "transfer", before, f"{unit}/{target.username if target else '-'}", why)
+    tickets.transfer(session, ticket, unit, user.actor, why, target.id if target else None)
 
 
-def escalate(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, reason: str) -> None:
+def escalate(
+    rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, reason: str, today: dt.date
+) -> None:
     """上报: hand the ticket to the unit one level up (town → county → city), unassigned."""
     _open(ticket)
     why = _text(reason, "上报原因")
     parent = rt.ctx.regions.parent_of(ticket.queue) if ticket.queue in rt.ctx.regions else None
     _require(parent is not None, "已是最高一级单位，无法再上报。")
     assert parent is not None
-    before = ticket.queue
-    ticket.queue = parent.code
-    ticket.owner_id = None
-    tickets.log(session, ticket, user.actor, "escalate", before, parent.code, why)
+    tickets.escalate(session, ticket, parent.code, user.actor, why, today)
 
 
 def leaders(session: Session) -> list[Staff]:
-    stmt = select(Staff).where(Staff.role.in_(("leader", "admin")), Staff.active.is_(True)).order_by(Staff.display_name)
+    stmt = (
+        select(Staff)
+        .where(Staff.role.in_(("leader", "admin")), Staff.active.is_(True))
+        .order_by(Staff.display_name)
+    )
     return list(session.scalars(stmt))
 
 
@@ -110,29 +134,51 @@ def set_leader(session: Session, ticket: Ticket, user: StaffUser, username: str)
     """领导包案: name the accountable leader."""
     _require(user.at_least("supervisor"), "只有负责人及以上可以设置包案领导。")
     leader = staff_repo.by_username(session, username)
-    _require(leader is not None and leader.active and leader.role in ("leader", "admin"), "请选择一位领导。")
+    _require(
+        leader is not None and leader.active and leader.role in ("leader", "admin"),
+        "请选择一位领导。",
+    )
     assert leader is not None
-    ticket.leader_id = leader.id
-    tickets.log(session, ticket, user.actor, "leader", None, leader.username)
+    tickets.set_leader(session, ticket, leader.id, user.actor, leader.display_name)
 
 
-def decide_acceptance(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, accept: bool, notice: str, today: dt.date) -> None:
+def decide_acceptance(
+    rt: Runtime,
+    session: Session,
+    ticket: Ticket,
+    user: StaffUser,
+    accept: bool,
+    notice: str,
+    today: dt.date,
+) -> None:
     """受理 / 不予受理 of a petition, with the written notice (书面告知) sent to the petitioner."""
     _require(ticket.kind == "petition", "只有信访件需要受理决定。")
     _require(ticket.status == "new", "此信访件已作出受理决定。")
     _acting(user, ticket)
     text = _text(notice, "书面告知内容")
-    if accept:
-        ticket.status = "accepted"
-        ticket.due_on = deadlines.due("petition_handle", today, rt.settings.holiday_shift)
+    if accept:  # 60 days from acceptance (第三十四条)
+        _status(
+            session,
+            ticket,
+            user,
+            "accepted",
+            text,
+            deadlines.due("petition_handle", today, rt.settings.holiday_shift),
+        )
     else:
-        ticket.status = "not_accepted"
-        ticket.closed_at = utcnow()
-    tickets.log(session, ticket, user.actor, "accept" if accept else "not_accept", "new", ticket.status, text)
+        _status(session, ticket, user, "not_accepted", text)
     outreach.notice(rt, session, ticket, text, user.actor)
 
 
-def extend(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, days: int, reason: str) -> None:
+def extend(
+    rt: Runtime,
+    session: Session,
+    ticket: Ticket,
+    user: StaffUser,
+    days: int,
+    reason: str,
+    today: dt.date,
+) -> None:
     """延期 (petitions, once, ≤ 30 days, approved by the head; the reasons are told to the petitioner)."""
     _require(ticket.kind == "petition", "只有信访件可以延期。")
     _open(ticket)
@@ -142,32 +188,36 @@ def extend(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, days:
     _require(ticket.due_on is not None, "此工单没有办理期限。")
     why = _text(reason, "延期理由")
     assert ticket.due_on is not None
-    before = ticket.due_on
-    ticket.due_on = before + dt.timedelta(days=days)
-    ticket.extended = True
-    tickets.log(session, ticket, user.actor, "extend", before.isoformat(), ticket.due_on.isoformat(), why)
-    outreach.notice(rt, session, ticket, f"您反映的事项（编号 {ticket.number}）情况复杂，办理期限延长至 {ticket.due_on:%Y年%m月%d日}。理由：{why}", user.actor)
+    new_due = ticket.due_on + dt.timedelta(days=days)
+    _status(session, ticket, user, "extended", why, new_due, today)
+    outreach.notice(
+        rt,
+        session,
+        ticket,
+        f"您反映的事项（编号 {ticket.number}）情况复杂，办理期限延长至 {new_due:%Y年%m月%d日}。理由：{why}",
+        user.actor,
+    )
 
 
-def resolve(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, summary: str) -> None:
-    """办结: record the outcome, end the human session, ask the veteran for their satisfaction."""
+def resolve(
+    rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, summary: str, today: dt.date
+) -> None:
+    """办结 (答复): record the outcome, end the human session, ask the veteran for their satisfaction."""
     _open(ticket)
     _acting(user, ticket)
     text = _text(summary, "办理结果")
-    before = ticket.status
-    ticket.status = "resolved"
-    ticket.closed_at = utcnow()
-    tickets.log(session, ticket, user.actor, "resolve", before, "resolved", text)
+    _require(
+        ticket.kind != "petition" or ticket.status != "new", "信访件须先作出受理决定，再答复办结。"
+    )
+    _status(session, ticket, user, "replied", text, today=today)
     outreach.ask_satisfaction(rt, session, ticket, user.actor)
 
 
-def close(session: Session, ticket: Ticket, user: StaffUser, reason: str) -> None:
+def close(session: Session, ticket: Ticket, user: StaffUser, reason: str, today: dt.date) -> None:
+    """归档: after the reply (or the notice of non-acceptance)."""
     _require(user.at_least("supervisor") or ticket.owner_id == user.id, "无权关闭此工单。")
-    _require(ticket.status != "closed", "工单已关闭。")
-    before = ticket.status
-    ticket.status = "closed"
-    ticket.closed_at = ticket.closed_at or utcnow()
-    tickets.log(session, ticket, user.actor, "close", before, "closed", reason.strip()[:1000])
+    _require(ticket.status in ("replied", "not_accepted"), "答复或不予受理告知之后才能关闭。")
+    _status(session, ticket, user, "closed", reason.strip()[:1000], today=today)
 
 
 def release(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser) -> None:

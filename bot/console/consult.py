@@ -11,7 +11,6 @@ from bot.console.guard import Cx
 from bot.console.views import back, render, today
 from bot.routing import queue_for
 from db import tickets
-from db.models import utcnow
 from db.session import transaction
 from intents import deadlines
 from knowledge.kb import Entry
@@ -32,7 +31,12 @@ def search(cx: Cx, q: str) -> list[Found]:
     ctx = cx.rt.ctx
     region = cx.user.region_code if cx.user.region_code in ctx.regions else None
     hits = ctx.index.search(q, limit=RESULTS) if q.strip() else []
-    return [Found(h.entry, h.score, render_answer(h.entry, ctx.regions, region), h.score >= ctx.threshold) for h in hits]
+    return [
+        Found(
+            h.entry, h.score, render_answer(h.entry, ctx.regions, region), h.score >= ctx.threshold
+        )
+        for h in hits
+    ]
 
 
 def page(cx: Cx) -> Response:
@@ -44,13 +48,20 @@ def record(cx: Cx) -> Response:
     """记录为咨询: a consultation ticket owned by the staff member, answered on the spot."""
     q = cx.field("q")[:500]
     if not q:
-        return render(cx, "consult.html", status_code=422, q="", found=[], error="请先输入群众的问题。")
+        return render(
+            cx, "consult.html", status_code=422, q="", found=[], error="请先输入群众的问题。"
+        )
     entry = cx.rt.ctx.kb.get(cx.field("entry_id"))
     how = cx.field("how") if cx.field("how") in ("来访", "来电", "其他") else "来访"
     regions = cx.rt.ctx.regions
     region = cx.user.region_code if cx.user.region_code in regions else None
     day = today()
-    details = {"question": q, "channel": how, "entry_id": entry.id if entry else None, "sources": list(entry.sources) if entry else []}
+    details = {
+        "question": q,
+        "channel": how,
+        "entry_id": entry.id if entry else None,
+        "sources": list(entry.sources) if entry else [],
+    }
     with transaction(cx.rt.sessions) as session:
         ticket = tickets.create(
             session,
@@ -70,8 +81,13 @@ def record(cx: Cx) -> Response:
         ticket.owner_id = cx.user.id
         answered = entry is not None and cx.field("answered") == "1"
         if answered:
-            ticket.status = "resolved"
-            ticket.closed_at = utcnow()
-            tickets.log(session, ticket, cx.user.actor, "resolve", "new", "resolved", f"当场答复（依据知识库 {entry.id if entry else ''}）")
+            tickets.set_status(
+                session,
+                ticket,
+                "replied",
+                cx.user.actor,
+                day,
+                f"当场答复（依据知识库 {entry.id if entry else ''}）",
+            )
         number = ticket.number
     return back(f"/staff/tickets/{number}", "consult")

@@ -24,15 +24,31 @@ def _lines(value: str) -> list[str]:
 
 
 def _diff(edit: KBEdit) -> str:
-    lines = difflib.unified_diff(edit.before_yaml.splitlines(), edit.after_yaml.splitlines(), "修改前", "修改后", lineterm="", n=1)
+    lines = difflib.unified_diff(
+        edit.before_yaml.splitlines(),
+        edit.after_yaml.splitlines(),
+        "修改前",
+        "修改后",
+        lineterm="",
+        n=1,
+    )
     return "\n".join(lines)
 
 
-def page(cx: Cx, error: str = "", problems: list[str] | None = None, status: int = 200, draft: dict[str, str] | None = None) -> Response:
+def page(
+    cx: Cx,
+    error: str = "",
+    problems: list[str] | None = None,
+    status: int = 200,
+    draft: dict[str, str] | None = None,
+) -> Response:
     day = today()
     soon = day + dt.timedelta(days=REVIEW_SOON_DAYS)
     kb = cx.rt.ctx.kb
-    review = sorted((e for e in kb if e.review_by is None or e.review_by <= soon), key=lambda e: e.review_by or dt.date.min)
+    review = sorted(
+        (e for e in kb if e.review_by is None or e.review_by <= soon),
+        key=lambda e: e.review_by or dt.date.min,
+    )
     with transaction(cx.rt.sessions) as session:
         groups = kb_groups.group(kb_groups.open_questions(session))
         edits = list(session.scalars(select(KBEdit).order_by(KBEdit.id.desc()).limit(HISTORY)))
@@ -78,7 +94,19 @@ def create(cx: Cx) -> Response:
         "effective": f("effective") or None,
         "review_by": f("review_by") or None,
     }
-    draft = {k: cx.form.get(k, "") for k in ("id", "file", "questions", "answer", "source", "effective", "review_by", "originals")}
+    draft = {
+        k: cx.form.get(k, "")
+        for k in (
+            "id",
+            "file",
+            "questions",
+            "answer",
+            "source",
+            "effective",
+            "review_by",
+            "originals",
+        )
+    }
     try:
         with transaction(cx.rt.sessions) as session:
             entry = kb_edit.new_entry(cx.rt, session, raw, f("file"), cx.user.actor, today())

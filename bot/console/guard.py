@@ -63,9 +63,15 @@ def load_user(rt: Runtime, request: Request) -> StaffUser | None:
         return None
     with transaction(rt.sessions) as session:
         staff = session.get(Staff, data.staff_id)
-        if staff is None or not staff.active or sess.fingerprint(staff.password_hash) != data.fingerprint:
+        if (
+            staff is None
+            or not staff.active
+            or sess.fingerprint(staff.password_hash) != data.fingerprint
+        ):
             return None
-        return StaffUser(staff.id, staff.username, staff.display_name, staff.role, staff.region_code)
+        return StaffUser(
+            staff.id, staff.username, staff.display_name, staff.role, staff.region_code
+        )
 
 
 def page(handler: Handler, role: str = "staff") -> Endpoint:

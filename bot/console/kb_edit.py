@@ -72,7 +72,9 @@ _Dumper.add_representer(str, _str)
 
 
 def dump(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False
+    )
 
 
 def _key(problem: Problem) -> str:
@@ -80,7 +82,12 @@ def _key(problem: Problem) -> str:
 
 
 def introduced(
-    rt: Runtime, before: Entry | None, after: Entry, new_kb: KnowledgeBase, today: dt.date, added: tuple[str, ...] = ()
+    rt: Runtime,
+    before: Entry | None,
+    after: Entry,
+    new_kb: KnowledgeBase,
+    today: dt.date,
+    added: tuple[str, ...] = (),
 ) -> tuple[list[str], list[str]]:
     """(errors, notes): lint problems the edit introduces, on the edited entry and on the
     entries its new phrasings come closest to (they are the ones it could steal from).
@@ -115,7 +122,9 @@ def _insert_questions(text: str, entry_id: str, phrasings: list[str]) -> str:
     start = next((i for i, ln in enumerate(lines) if head.match(ln)), None)
     if start is None:
         raise EditError(f"在文件中找不到条目 {entry_id}")
-    q = next((i for i in range(start + 1, len(lines)) if re.match(r"^\s+questions:\s*$", lines[i])), None)
+    q = next(
+        (i for i in range(start + 1, len(lines)) if re.match(r"^\s+questions:\s*$", lines[i])), None
+    )
     if q is None:
         raise EditError(f"条目 {entry_id} 没有 questions 列表")
     last, indent = q, None
@@ -133,14 +142,18 @@ def _insert_questions(text: str, entry_id: str, phrasings: list[str]) -> str:
     return "".join(lines[: last + 1] + added + lines[last + 1 :])
 
 
-def _record(session: Session, entry_id: str, actor: str, before: str, after: str, action: str, notes: str) -> KBEdit:
+def _record(
+    session: Session, entry_id: str, actor: str, before: str, after: str, action: str, notes: str
+) -> KBEdit:
     edit = KBEdit(entry_id=entry_id, actor=actor, before_yaml=before, after_yaml=after)
     session.add(edit)
     staff_repo.audit(session, actor, action, entry_id, notes[:2000])
     return edit
 
 
-def add_phrasings(rt: Runtime, session: Session, entry_id: str, phrasings: list[str], actor: str, today: dt.date) -> Entry:
+def add_phrasings(
+    rt: Runtime, session: Session, entry_id: str, phrasings: list[str], actor: str, today: dt.date
+) -> Entry:
     """Attach questions to an existing entry as new phrasings (问法)."""
     kb = rt.ctx.kb
     entry = kb.get(entry_id)
@@ -157,7 +170,15 @@ def add_phrasings(rt: Runtime, session: Session, entry_id: str, phrasings: list[
     original = path.read_text(encoding="utf-8")
     updated = _insert_questions(original, entry_id, fresh)
     _check_loads(path, updated, entry_id, fresh)
-    _record(session, entry_id, actor, entry_yaml(entry), entry_yaml(after), "kb_add_phrasing", "\n".join(notes))
+    _record(
+        session,
+        entry_id,
+        actor,
+        entry_yaml(entry),
+        entry_yaml(after),
+        "kb_add_phrasing",
+        "\n".join(notes),
+    )
     _write(path, updated)
     return after
 
@@ -166,7 +187,10 @@ def _check_loads(path: Path, text: str, entry_id: str, phrasings: list[str]) -> 
     """Parse the edited file before writing it: the edit must show up, nothing else may break."""
     try:
         doc = yaml.safe_load(text)
-        entries = [kb_mod.parse_entry(raw, str(doc.get("topic") or path.stem), path.name) for raw in doc["entries"]]
+        entries = [
+            kb_mod.parse_entry(raw, str(doc.get("topic") or path.stem), path.name)
+            for raw in doc["entries"]
+        ]
     except (yaml.YAMLError, kb_mod.KBError, KeyError, TypeError, AttributeError) as exc:
         raise EditError(f"编辑后的文件无法解析：{exc}") from exc
     entry = next((e for e in entries if e.id == entry_id), None)
@@ -178,7 +202,9 @@ def topic_files(rt: Runtime) -> list[str]:
     return sorted(p.name for p in rt.settings.kb_dir.glob("*.yaml"))
 
 
-def new_entry(rt: Runtime, session: Session, raw: dict[str, Any], file: str, actor: str, today: dt.date) -> Entry:
+def new_entry(
+    rt: Runtime, session: Session, raw: dict[str, Any], file: str, actor: str, today: dt.date
+) -> Entry:
     """Draft a new entry into a topic file (lint-checked in full: it has no history)."""
     if file not in topic_files(rt):
         raise EditError("请选择主题文件。")
@@ -197,7 +223,9 @@ def new_entry(rt: Runtime, session: Session, raw: dict[str, Any], file: str, act
     problems, _ = introduced(rt, None, entry, rt.ctx.kb.with_entry(entry), today)
     if problems:
         raise EditError("知识库校验未通过，未保存。", problems)
-    block = "\n" + "".join(f"  {ln}\n" if ln else "\n" for ln in dump([raw_entry(entry)]).splitlines())
+    block = "\n" + "".join(
+        f"  {ln}\n" if ln else "\n" for ln in dump([raw_entry(entry)]).splitlines()
+    )
     updated = original.rstrip("\n") + "\n" + block
     _check_loads(path, updated, entry_id, list(entry.questions))
     _record(session, entry_id, actor, "", entry_yaml(entry), "kb_new_entry", "")

@@ -43,7 +43,12 @@ def _key(text: str) -> str:
 
 def open_questions(session: Session) -> list[tuple[str, int, float, str]]:
     stmt = (
-        select(Unanswered.text, func.count(), func.max(Unanswered.confidence), func.max(Unanswered.candidates))
+        select(
+            Unanswered.text,
+            func.count(),
+            func.max(Unanswered.confidence),
+            func.max(Unanswered.candidates),
+        )
         .where(Unanswered.resolved_entry_id.is_(None))
         .group_by(Unanswered.text)
         .order_by(func.count().desc(), Unanswered.text)
@@ -68,7 +73,9 @@ def group(rows: list[tuple[str, int, float, str]], threshold: int = SIMILAR) -> 
 
 
 def mark_resolved(session: Session, texts: list[str], entry_id: str) -> None:
-    for row in session.scalars(select(Unanswered).where(Unanswered.text.in_(texts), Unanswered.resolved_entry_id.is_(None))):
+    for row in session.scalars(
+        select(Unanswered).where(Unanswered.text.in_(texts), Unanswered.resolved_entry_id.is_(None))
+    ):
         row.resolved_entry_id = entry_id
 
 

@@ -40,7 +40,9 @@ def conversation(session: Session, ticket: Ticket) -> Conversation:
 def send(session: Session, conv: Conversation, ticket: Ticket, reply: Reply, sender: str) -> None:
     """Queue one message to the veteran's channel and log it in the conversation."""
     queue_reply(session, conv.channel, conv.user_id, reply, ticket_id=ticket.id)
-    conversations.add_message(session, conv, "out", sender, redact(reply.text), reply.options, "staff", ticket.id)
+    conversations.add_message(
+        session, conv, "out", sender, redact(reply.text), reply.options, "staff", ticket.id
+    )
 
 
 def _update_state(rt: Runtime, conv: Conversation, **changes: object) -> ConversationState:
@@ -93,5 +95,11 @@ def ask_satisfaction(rt: Runtime, session: Session, ticket: Ticket, sender: str)
     state = read_state(conv, rt.vault)
     handoff = None if state.handoff_ticket == ticket.number else state.handoff_ticket
     _update_state(rt, conv, handoff_ticket=handoff, pending={"satisfaction": ticket.number})
-    send(session, conv, ticket, Reply(SATISFACTION_QUESTION.format(number=ticket.number), SATISFACTION_OPTIONS), sender)
+    send(
+        session,
+        conv,
+        ticket,
+        Reply(SATISFACTION_QUESTION.format(number=ticket.number), SATISFACTION_OPTIONS),
+        sender,
+    )
     return True

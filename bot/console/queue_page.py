@@ -40,7 +40,9 @@ def _row(cx: Cx, t: Ticket, day: dt.date) -> dict[str, object]:
         "sla": sla(t, day),
         "phone": actions.masked(cx.rt, t)["phone"],
         "unit": regions.get(t.queue).name if t.queue in regions else t.queue,
-        "region": regions.get(t.region_code).name if t.region_code and t.region_code in regions else "",
+        "region": regions.get(t.region_code).name
+        if t.region_code and t.region_code in regions
+        else "",
         "crisis": t.urgent or t.kind == "crisis",
         "mine": t.owner_id == cx.user.id,
     }
@@ -58,7 +60,11 @@ def queue(cx: Cx) -> Response:
     with transaction(cx.rt.sessions) as session:
         rows = queues.list_view(session, cx.user, units, name, f, cx.rt.vault, day, subtree)
         listed = [_row(cx, t, day) for t in rows]
-    region_choices = [(r.code, regions.full_name(r.code)) for r in regions if r.code in units and r.level in ("county", "town", "village")]
+    region_choices = [
+        (r.code, regions.full_name(r.code))
+        for r in regions
+        if r.code in units and r.level in ("county", "town", "village")
+    ]
     return render(
         cx,
         "queue.html",

@@ -6,13 +6,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.console.scope import StaffUser
-from bot.console.sla import DONE, SOON_CALENDAR
+from bot.console.sla import SOON_CALENDAR
 from db.crypto import PiiVault
 from db.models import Ticket
+from db.ticket_queries import deadline_column, overdue_filter
+from db.tickets import OPEN
 
 VIEWS = {
     "mine": "我的工单",
@@ -38,33 +40,39 @@ class Filters:
     q: str = ""
 
 
-def _open() -> object:
-    return Ticket.status.not_in(DONE)
+def _open() -> ColumnElement[bool]:
+    return Ticket.status.in_(OPEN)
 
 
-def base(user: StaffUser, units: set[str]) -> Select[tuple[Ticket]]:
+def base(user: StaffUser, units: set[str]) -> Select[Ticket]:
     """Every ticket the user may see."""
-    visible = or_(Ticket.queue.in_(units) if units else false(), Ticket.owner_id == user.id, Ticket.leader_id == user.id)
+    visible = or_(
+        Ticket.queue.in_(units) if units else false(),
+        Ticket.owner_id == user.id,
+        Ticket.leader_id == user.id,
+    )
     return select(Ticket).where(visible)
 
 
-def view(stmt: Select[tuple[Ticket]], name: str, user: StaffUser, today: dt.date) -> Select[tuple[Ticket]]:
+def view(stmt: Select[Ticket], name: str, user: StaffUser, today: dt.date) -> Select[Ticket]:
     soon = today + dt.timedelta(days=SOON_CALENDAR)
     crisis = or_(Ticket.urgent.is_(True), Ticket.kind == "crisis")
-    conditions = {
+    conditions: dict[str, list[ColumnElement[bool]]] = {
         "mine": [Ticket.owner_id == user.id, _open()],
         "unit": [_open()],
         "unassigned": [Ticket.owner_id.is_(None), _open()],
-        "due_soon": [_open(), Ticket.due_on >= today, Ticket.due_on <= soon],
-        "overdue": [_open(), Ticket.due_on < today],
+        "due_soon": [_open(), deadline_column() >= today, deadline_column() <= soon],
+        "overdue": [overdue_filter(today)],
         "crisis": [_open(), crisis],
         "baoan": [Ticket.leader_id.is_not(None)],
-        "done": [Ticket.status.in_(DONE)],
+        "done": [Ticket.status.not_in(OPEN)],
     }
     return stmt.where(*conditions.get(name, conditions["unit"]))
 
 
-def apply_filters(stmt: Select[tuple[Ticket]], f: Filters, vault: PiiVault, subtree: set[str] | None) -> Select[tuple[Ticket]]:
+def apply_filters(
+    stmt: Select[Ticket], f: Filters, vault: PiiVault, subtree: set[str] | None
+) -> Select[Ticket]:
     if f.kind:
         stmt = stmt.where(Ticket.kind == f.kind)
     if f.status:
@@ -82,7 +90,7 @@ def apply_filters(stmt: Select[tuple[Ticket]], f: Filters, vault: PiiVault, subt
     return stmt
 
 
-def search_condition(q: str, vault: PiiVault) -> object:
+def search_condition(q: str, vault: PiiVault) -> ColumnElement[bool]:
     """A ticket number (or part of one), or a full phone / ID number matched by keyed hash."""
     text = re.sub(r"\s+", "", q).upper()
     digits = re.sub(r"\D", "", text)
@@ -94,15 +102,21 @@ def search_condition(q: str, vault: PiiVault) -> object:
     return or_(*conds)
 
 
-def ordered(stmt: Select[tuple[Ticket]]) -> Select[tuple[Ticket]]:
+def ordered(stmt: Select[Ticket]) -> Select[Ticket]:
     """Crisis always on top, then the nearest deadline first."""
     crisis_first = case((or_(Ticket.urgent.is_(True), Ticket.kind == "crisis"), 0), else_=1)
-    no_due_last = case((Ticket.due_on.is_(None), 1), else_=0)
-    return stmt.order_by(crisis_first, no_due_last, Ticket.due_on, Ticket.id)
+    return stmt.order_by(crisis_first, deadline_column().nulls_last(), Ticket.id)
 
 
 def list_view(
-    session: Session, user: StaffUser, units: set[str], name: str, f: Filters, vault: PiiVault, today: dt.date, subtree: set[str] | None
+    session: Session,
+    user: StaffUser,
+    units: set[str],
+    name: str,
+    f: Filters,
+    vault: PiiVault,
+    today: dt.date,
+    subtree: set[str] | None,
 ) -> list[Ticket]:
     stmt = apply_filters(view(base(user, units), name, user, today), f, vault, subtree)
     return list(session.scalars(ordered(stmt).limit(PAGE_SIZE)))

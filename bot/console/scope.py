@@ -68,5 +68,9 @@ def transfer_targets(regions: RegionTree, user: StaffUser) -> list[tuple[str, st
     county = regions.ancestor(user.region_code, "county")
     root = county.code if county else user.region_code
     codes = regions.subtree(root)
-    out = [(r.code, regions.full_name(r.code) or r.name) for r in regions if r.code in codes and r.level in ("county", "town")]
+    out = [
+        (r.code, regions.full_name(r.code) or r.name)
+        for r in regions
+        if r.code in codes and r.level in ("county", "town")
+    ]
     return sorted(out)

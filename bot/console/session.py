@@ -51,8 +51,12 @@ def read_session(request: Request, secret: str) -> SessionData | None:
     return SessionData(int(data["s"]), str(data.get("f", "")))
 
 
-def start_session(request: Request, response: Response, secret: str, staff_id: int, password_hash: str) -> None:
-    value = _serializer(secret).dumps({"s": staff_id, "f": fingerprint(password_hash), "n": secrets.token_hex(4)})
+def start_session(
+    request: Request, response: Response, secret: str, staff_id: int, password_hash: str
+) -> None:
+    value = _serializer(secret).dumps(
+        {"s": staff_id, "f": fingerprint(password_hash), "n": secrets.token_hex(4)}
+    )
     set_cookie(request, response, SESSION_COOKIE, value, SESSION_HOURS * 3600)
     set_cookie(request, response, CSRF_COOKIE, new_nonce(), SESSION_HOURS * 3600)  # rotate on login
 

@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db.models import Ticket
+from db.ticket_queries import deadline_of
+from db.tickets import OPEN
 from intents.deadlines import is_day_off
 
-DONE = frozenset({"resolved", "closed", "not_accepted", "withdrawn", "merged"})
 SOON_CALENDAR = 3
 SOON_WORKING = 1
 
@@ -52,13 +53,14 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 def is_done(ticket: Ticket) -> bool:
-    return ticket.status in DONE
+    return ticket.status not in OPEN
 
 
 def deadline(ticket: Ticket) -> tuple[dt.date | None, str]:
-    if ticket.kind == "petition" and ticket.status == "new" and ticket.accept_due_on:
-        return ticket.accept_due_on, "书面告知"
-    return ticket.due_on, "办结" if ticket.kind == "petition" else "处理"
+    due = deadline_of(ticket)
+    if ticket.status == "new" and ticket.accept_due_on is not None:
+        return due, "书面告知"
+    return due, "办结" if ticket.kind == "petition" else "处理"
 
 
 def sla(ticket: Ticket, today: dt.date) -> Sla:

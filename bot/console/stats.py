@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.console.sla import DONE
 from db.models import Message, Ticket, Unanswered
+from db.tickets import OPEN
 
 CHINA = ZoneInfo("Asia/Shanghai")
 TREND_WEEKS = 8
@@ -51,7 +51,11 @@ def local_day(value: dt.datetime | None) -> dt.date | None:
 
 
 def tickets_in(session: Session, units: set[str], start: dt.date, end: dt.date) -> list[Ticket]:
-    stmt = select(Ticket).where(Ticket.queue.in_(units), Ticket.received_on >= start, Ticket.received_on <= end).order_by(Ticket.id)
+    stmt = (
+        select(Ticket)
+        .where(Ticket.queue.in_(units), Ticket.received_on >= start, Ticket.received_on <= end)
+        .order_by(Ticket.id)
+    )
     return list(session.scalars(stmt))
 
 
@@ -60,12 +64,19 @@ def overdue_on(rows: list[Ticket], day: dt.date) -> int:
     count = 0
     for t in rows:
         closed = local_day(t.closed_at)
-        if t.received_on <= day and t.due_on is not None and t.due_on < day and (closed is None or closed > day):
+        if (
+            t.received_on <= day
+            and t.due_on is not None
+            and t.due_on < day
+            and (closed is None or closed > day)
+        ):
             count += 1
     return count
 
 
-def figures(session: Session, units: set[str], start: dt.date, end: dt.date, today: dt.date) -> Figures:
+def figures(
+    session: Session, units: set[str], start: dt.date, end: dt.date, today: dt.date
+) -> Figures:
     rows = tickets_in(session, units, start - dt.timedelta(weeks=TREND_WEEKS), end)
     period = [t for t in rows if t.received_on >= start]
     fig = Figures(start, end, total=len(period))
@@ -76,13 +87,16 @@ def figures(session: Session, units: set[str], start: dt.date, end: dt.date, tod
         if t.satisfaction:
             fig.satisfaction[t.satisfaction] += 1
         closed = local_day(t.closed_at)
-        if t.status in DONE and t.due_on is not None and closed is not None:
+        if t.status not in OPEN and t.due_on is not None and closed is not None:
             fig.done += 1
             fig.on_time += closed <= t.due_on
-        elif t.status not in DONE and t.due_on is not None and t.due_on < today:
+        elif t.status in OPEN and t.due_on is not None and t.due_on < today:
             fig.open_overdue += 1
     last = min(end, today)
-    fig.trend = [(d, overdue_on(rows, d)) for d in (last - dt.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1))]
+    fig.trend = [
+        (d, overdue_on(rows, d))
+        for d in (last - dt.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1))
+    ]
     _questions(session, fig)
     return fig
 
@@ -95,10 +109,17 @@ def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
 
 def _questions(session: Session, fig: Figures) -> None:
     lo, hi = _utc_bounds(fig.start, fig.end)
-    inbound = select(Message).where(Message.direction == "in", Message.created_at >= lo, Message.created_at < hi)
+    inbound = select(Message).where(
+        Message.direction == "in", Message.created_at >= lo, Message.created_at < hi
+    )
     fig.inbound = int(session.scalar(inbound.with_only_columns(func.count(Message.id))) or 0)
     fig.unanswered = int(
-        session.scalar(select(func.count(Unanswered.id)).where(Unanswered.created_at >= lo, Unanswered.created_at < hi)) or 0
+        session.scalar(
+            select(func.count(Unanswered.id)).where(
+                Unanswered.created_at >= lo, Unanswered.created_at < hi
+            )
+        )
+        or 0
     )
     top = (
         inbound.where(Message.intent == "faq")

@@ -27,16 +27,22 @@ def bars(data: Sequence[tuple[str, float]], title: str, unit: str = "", width: i
         w = max(2, int(span * value / top)) if value else 0
         colour = PALETTE[i % len(PALETTE)]
         shown = f"{value:g}{unit}"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 18}" text-anchor="end" fill="#222">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="{row - 10}" fill="{colour}" rx="2"><title>{escape(label)}：{escape(shown)}</title></rect>')
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 18}" text-anchor="end" fill="#222">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="{row - 10}" fill="{colour}" rx="2"><title>{escape(label)}：{escape(shown)}</title></rect>'
+        )
         parts.append(f'<text x="{label_w + w + 6}" y="{y + 18}" fill="#222">{escape(shown)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def line(points: Sequence[tuple[str, float]], title: str, width: int = 460, height: int = 200) -> Markup:
+def line(
+    points: Sequence[tuple[str, float]], title: str, width: int = 460, height: int = 200
+) -> Markup:
     """A line over labelled points (e.g. overdue tickets at the end of each week)."""
-    left, right, top_pad, bottom = 36, 12, 14, 34
+    left, right, top_pad, bottom = 36, 28, 14, 34
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = max((v for _, v in points), default=0) or 1
     step = plot_w / max(len(points) - 1, 1)
@@ -50,9 +56,15 @@ def line(points: Sequence[tuple[str, float]], title: str, width: int = 460, heig
     ]
     if xy:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[1]}" stroke-width="2.5"/>')
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{PALETTE[1]}" stroke-width="2.5"/>'
+        )
     for (x, y), (label, value) in zip(xy, points, strict=True):
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[1]}"><title>{escape(label)}：{value:g}</title></circle>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" fill="#333">{escape(label)}</text>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[1]}"><title>{escape(label)}：{value:g}</title></circle>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" fill="#333">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.console import actions, scope
 from bot.console.guard import Cx, forbidden
-from bot.console.sla import sla
+from bot.console.sla import is_done, sla
 from bot.console.views import SATISFACTION, back, local_time, render, today
 from bot.shell import read_state
 from db import conversations, tickets
@@ -58,7 +58,14 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {s.id: s.display_name for s in session.scalars(select(Staff).where(Staff.id.in_(wanted)))}
+    return {
+        s.id: s.display_name for s in session.scalars(select(Staff).where(Staff.id.in_(wanted)))
+    }
+
+
+def _region_name(cx: Cx, code: str | None) -> str:
+    regions = cx.rt.ctx.regions
+    return regions.full_name(code) if code and code in regions else (code or "")
 
 
 def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -80,8 +87,9 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
             "can_act": scope.can_act(cx.user, ticket),
             "can_claim": scope.can_claim(cx.user, ticket),
             "handoff": _in_handoff(cx, session, ticket),
+            "is_open": not is_done(ticket),
             "unit": regions.full_name(ticket.queue) if ticket.queue in regions else ticket.queue,
-            "region": regions.full_name(ticket.region_code) if ticket.region_code in regions else (ticket.region_code or ""),
+            "region": _region_name(cx, ticket.region_code),
             "targets": scope.transfer_targets(regions, cx.user),
             "leaders": actions.leaders(session),
             "satisfaction_options": SATISFACTION,
@@ -100,14 +108,22 @@ def _do(cx: Cx, name: str, session: Session, ticket: Ticket) -> None:
         "claim": lambda: actions.claim(session, ticket, user),
         "reply": lambda: actions.reply(rt, session, ticket, user, f("text")),
         "note": lambda: actions.note(session, ticket, user, f("text")),
-        "transfer": lambda: actions.transfer(rt, session, ticket, user, f("unit"), f("person"), f("reason")),
-        "escalate": lambda: actions.escalate(rt, session, ticket, user, f("reason")),
+        "transfer": lambda: actions.transfer(
+            rt, session, ticket, user, f("unit"), f("person"), f("reason")
+        ),
+        "escalate": lambda: actions.escalate(rt, session, ticket, user, f("reason"), today()),
         "leader": lambda: actions.set_leader(session, ticket, user, f("leader")),
-        "accept": lambda: actions.decide_acceptance(rt, session, ticket, user, True, f("notice"), today()),
-        "not_accept": lambda: actions.decide_acceptance(rt, session, ticket, user, False, f("notice"), today()),
-        "extend": lambda: actions.extend(rt, session, ticket, user, _int(f("days")), f("reason")),
-        "resolve": lambda: actions.resolve(rt, session, ticket, user, f("text")),
-        "close": lambda: actions.close(session, ticket, user, f("reason")),
+        "accept": lambda: actions.decide_acceptance(
+            rt, session, ticket, user, True, f("notice"), today()
+        ),
+        "not_accept": lambda: actions.decide_acceptance(
+            rt, session, ticket, user, False, f("notice"), today()
+        ),
+        "extend": lambda: actions.extend(
+            rt, session, ticket, user, _int(f("days")), f("reason"), today()
+        ),
+        "resolve": lambda: actions.resolve(rt, session, ticket, user, f("text"), today()),
+        "close": lambda: actions.close(session, ticket, user, f("reason"), today()),
         "release": lambda: actions.release(rt, session, ticket, user),
     }
     if name not in handlers:
@@ -167,4 +183,6 @@ def poll(cx: Cx) -> Response:
             return ticket
         after = _int(cx.query("after", "0"))
         rows = [message_dict(m) for m in _messages(session, ticket, after)]
-        return JSONResponse({"messages": rows, "status": ticket.status, "handoff": _in_handoff(cx, session, ticket)})
+        return JSONResponse(
+            {"messages": rows, "status": ticket.status, "handoff": _in_handoff(cx, session, ticket)}
+        )

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.console import queues, scope
 from bot.console.guard import Cx
 from db.session import transaction
+from db.tickets import STATUS_NAMES as STATUS_LABELS
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -24,18 +25,7 @@ KIND_NAMES = {
     "callback": "回电",
     "crisis": "紧急",
 }
-STATUS_NAMES = {
-    "new": "新建",
-    "claimed": "已认领",
-    "in_progress": "办理中",
-    "accepted": "已受理",
-    "not_accepted": "不予受理",
-    "extended": "已延期",
-    "waiting": "待答复",
-    "resolved": "已办结",
-    "closed": "已关闭",
-    "withdrawn": "已撤回",
-}
+STATUS_NAMES = {**STATUS_LABELS, "closed": "已办结（关闭）"}
 ACTION_NAMES = {
     "created": "创建",
     "claim": "认领",
@@ -83,15 +73,19 @@ def env(cx: Cx) -> Environment:
 def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Response:
     with transaction(cx.rt.sessions) as session:
         counts = queues.counts(session, cx.user, scope.units(cx.rt.ctx.regions, cx.user), today())
-    html = env(cx).get_template(f"staff/{name}").render(
-        user=cx.user,
-        role_name=scope.ROLE_NAMES.get(cx.user.role, cx.user.role),
-        csrf=cx.csrf,
-        nav_counts=counts,
-        views=queues.VIEWS,
-        path=cx.request.url.path,
-        flash=flash(cx),
-        **context,
+    html = (
+        env(cx)
+        .get_template(f"staff/{name}")
+        .render(
+            user=cx.user,
+            role_name=scope.ROLE_NAMES.get(cx.user.role, cx.user.role),
+            csrf=cx.csrf,
+            nav_counts=counts,
+            views=queues.VIEWS,
+            path=cx.request.url.path,
+            flash=flash(cx),
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)
 

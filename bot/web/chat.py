@@ -60,7 +60,9 @@ async def chat_send(request: Request) -> Response:
     rt = request.app.state.runtime
     inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=dt.datetime.now(dt.UTC))
     handled = await run_in_threadpool(handle, rt, inbound)
-    return JSONResponse({"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]})
+    return JSONResponse(
+        {"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]}
+    )
 
 
 async def chat_poll(request: Request) -> Response:
@@ -81,12 +83,18 @@ def _staff_lines(rt: Runtime, user: str, after: int | None) -> tuple[list[dict[s
         if conv is None:
             return [], after or 0
         staff_out = select(Message).where(
-            Message.conversation_id == conv.id, Message.direction == "out", Message.sender.startswith("staff:")
+            Message.conversation_id == conv.id,
+            Message.direction == "out",
+            Message.sender.startswith("staff:"),
         )
         if after is None:
-            last = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conv.id))
+            last = session.scalar(
+                select(func.max(Message.id)).where(Message.conversation_id == conv.id)
+            )
             return [], int(last or 0)
-        rows = list(session.scalars(staff_out.where(Message.id > after).order_by(Message.id).limit(50)))
+        rows = list(
+            session.scalars(staff_out.where(Message.id > after).order_by(Message.id).limit(50))
+        )
         lines = [{"text": m.text, "options": json.loads(m.options_json or "[]")} for m in rows]
         return lines, rows[-1].id if rows else after
 

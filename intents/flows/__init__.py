@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from intents.flows.base import Flow
-from intents.flows.card import card_flow, card_preapp_flow, card_status_flow
+from intents.flows.card import card_flow
+from intents.flows.card_requests import card_preapp_flow, card_status_flow
 from intents.flows.lookup import lookup_flow
 from intents.flows.petition import petition_flow
 from intents.flows.survival_cert import survival_cert_flow

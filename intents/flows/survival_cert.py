@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 from intents.deadlines import next_working_days
+from intents.flows.answers import choice_or_yes_no
 from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
-from intents.flows.card import choice_or_yes_no, station_text
 from intents.flows.fields import parse_phone, town_slot, village_slot
+from intents.flows.local import settings, station_text
 from intents.options import pick
 from intents.turn import OpenTicket, Reply
-from knowledge.render import context_for
 from knowledge.text import clean, normalize
 
 SELF = "我本人"
@@ -130,13 +130,9 @@ def _subject(slots: dict[str, Any]) -> str:
     return "您家人" if slots.get("who") == FAMILY else "您"
 
 
-def _local(view: View) -> dict[str, Any]:
-    return context_for(view.ctx.regions, str(view.slots.get("region") or view.region))
-
-
 def deadline_text(view: View) -> str:
     """Always said: the region's deadline and what happens when it is missed."""
-    local = _local(view)
+    local = settings(view)
     return (
         f"【截止时间】{local['survival_cert']['deadline']}。\n"
         "【错过了会怎样】多数地方会暂停发放抚恤补助，补做认证通过后恢复；停发期间的钱能否补发，以当地规定为准。"
@@ -147,7 +143,7 @@ def deadline_text(view: View) -> str:
 
 
 def _online(view: View) -> str:
-    app = _local(view)["survival_cert"]["online"]
+    app = settings(view)["survival_cert"]["online"]
     return (
         f"【手机上认证】\n1. 打开{app}，找到“生存认证”或“年度确认”；\n"
         f"2. 核对领待遇人（{_subject(view.slots)}）的身份信息；\n"

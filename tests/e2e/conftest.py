@@ -24,6 +24,7 @@ from bot.settings import Settings
 from db import conversations, staff
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory, transaction
+from intents.context import Context
 from intents.turn import OpenTicket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -69,28 +72,42 @@ class Live:
     wechat: FakeWeChat
     pusher: WeChatPusher
 
-    def petition(self, user_id: str, channel: str = "wechat", region: str = "990101001", summary: str = "三个月抚恤金未到账，要求核实补发") -> str:
-        """A petition as the bot files it (same effects path as the petition flow)."""
+    def petition(
+        self,
+        user_id: str,
+        channel: str = "wechat",
+        region: str = "990101001",
+        summary: str = "三个月抚恤金未到账，要求核实补发",
+        phone: str = "13812345678",
+    ) -> str:
+        """A petition as the bot files it (same effects path as the petition flow).
+        The intake merges open petitions of one person, so other people need another ``phone``."""
         with transaction(self.rt.sessions) as s:
             conv = conversations.get_or_create(s, channel, user_id)
-            ec = EffectContext(session=s, ctx=self.rt.ctx, vault=self.rt.vault, conversation=conv, today=dt.date.today(), channel=channel)
-            pii = {"name": "张三丰", "phone": "13812345678", "id_number": "11010119900307803X"}
-            applied = apply_all(ec, (OpenTicket("petition", region, summary, category="抚恤", pii=pii),))
+            ec = EffectContext(
+                session=s,
+                ctx=self.rt.ctx,
+                vault=self.rt.vault,
+                conversation=conv,
+                today=dt.date.today(),
+                channel=channel,
+            )
+            pii = {"name": "张三丰", "phone": phone}
+            applied = apply_all(
+                ec, (OpenTicket("petition", region, summary, category="抚恤", pii=pii),)
+            )
             return applied.tickets[0].number
 
 
-@pytest.fixture
-def live(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Live]:
-    kb_dir = tmp_path / "knowledge"  # curators' edits in these tests touch only this copy
-    kb_dir.mkdir()
-    for path in (ROOT / "knowledge").glob("*.yaml"):
-        shutil.copy(path, kb_dir / path.name)
+def _serve(db_url: str, settings: Settings, ctx: Context) -> Iterator[Live]:
     api = FakeWeChat()
     base = api.start()
-    settings = settings_base.model_copy(update={"database_url": db_url, "kb_dir": kb_dir})
+    settings = settings.model_copy(update={"database_url": db_url})
     engine = make_engine(db_url)
-    rt = Runtime(settings, build_context(settings), engine, session_factory(engine), PiiVault(settings.secret_key))
-    rt = with_settings(rt, **wechat_settings(base))
+    rt = with_settings(
+        Runtime(settings, ctx, engine, session_factory(engine), PiiVault(settings.secret_key)),
+        **wechat_settings(base),
+    )
     with transaction(rt.sessions) as s:
         for username, (role, region, name) in STAFF.items():
             staff.create(s, username, PASSWORD, role, region, name)
@@ -100,6 +117,23 @@ def live(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Live]
     finally:
         api.stop()
         engine.dispose()
+
+
+@pytest.fixture
+def live(db_url: str, settings_base: Settings, ctx: Context) -> Iterator[Live]:
+    """The app on uvicorn with the shared (read-only) KB."""
+    yield from _serve(db_url, settings_base, ctx)
+
+
+@pytest.fixture
+def live_private_kb(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Live]:
+    """The app with its own copy of the KB: curators' edits touch only the copy."""
+    kb_dir = tmp_path / "knowledge"
+    kb_dir.mkdir()
+    for path in (ROOT / "knowledge").glob("*.yaml"):
+        shutil.copy(path, kb_dir / path.name)
+    settings = settings_base.model_copy(update={"kb_dir": kb_dir})
+    yield from _serve(db_url, settings, build_context(settings))
 
 
 @pytest.fixture
@@ -120,5 +154,9 @@ def login(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
 def shot(page: Any, name: str, request: pytest.FixtureRequest) -> None:
     """Screenshots for people to look at (tests/artifacts/, not committed)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    suffix = re.sub(r"\W+", "_", request.node.callspec.id if hasattr(request.node, "callspec") else "")
-    page.screenshot(path=str(ARTIFACTS / f"{name}{'_' + suffix if suffix else ''}.png"), full_page=True)
+    suffix = re.sub(
+        r"\W+", "_", request.node.callspec.id if hasattr(request.node, "callspec") else ""
+    )
+    page.screenshot(
+        path=str(ARTIFACTS / f"{name}{'_' + suffix if suffix else ''}.png"), full_page=True
+    )
