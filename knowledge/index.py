@@ -26,7 +26,8 @@ LONG_MESSAGE = 40  # characters (normalised)
 OOV_WEIGHT = 0.6  # a word the KB never uses weighs like this share of the rarest known word
 WEIGHTS = (0.3, 0.5, 0.2)  # question covered, phrasing covered, character similarity
 LONG_WEIGHTS = (0.3, 0.4, 0.3)
-CORE_MISSING = 0.7  # damping when the question never names the entry's subject
+SUBJECT_MISSING = 0.85  # the question never names the entry's subject
+SUBJECT_FOREIGN = 0.8  # the question names another topic's subject the entry never mentions
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Index:
                 progress(n, len(pairs))
         self._idf = _idf(d.tokens for d in self._docs)
         self._subjects = [frozenset(normalize(w) for w in e.subject) for e in kb.entries]
+        self._all_subjects = frozenset().union(*self._subjects) if self._subjects else frozenset()
+        self._entry_text = ["|".join(normalize(q) for q in e.questions) for e in kb.entries]
         self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -124,15 +127,26 @@ class Index:
         covered_query = self._weight(shared) / max(self._weight(tokens), 1e-9)
         covered_doc = self._weight(shared) / max(self._weight(doc.tokens), 1e-9)
         chars = max(fuzz.ratio(text, doc.text), 0.9 * fuzz.partial_ratio(doc.text, text)) / 100
-        if not self._names_subject(text, doc.entry_index):
-            chars *= CORE_MISSING
-            covered_query *= CORE_MISSING
         if len(text) > LONG_MESSAGE:  # a long story: judge by how much of a known question it holds
             wq, wd, wc = LONG_WEIGHTS
         else:
             wq, wd, wc = WEIGHTS
-        score = wq * covered_query + wd * covered_doc + wc * chars
+        score = (wq * covered_query + wd * covered_doc + wc * chars) * self._subject_fit(text, doc.entry_index)
         return round(min(1.0, max(0.0, score)), 4)
+
+    def _subject_fit(self, text: str, entry_index: int) -> float:
+        """Damp an entry whose subject the question never names (优待证 for card entries),
+        or when the question names another topic's subject the entry never mentions
+        ("优待证丢了" must not land on "身份证丢了")."""
+        if entry_index >= len(self._subjects):
+            return 1.0
+        factor = 1.0
+        if not self._names_subject(text, entry_index):
+            factor *= SUBJECT_MISSING
+        vocabulary = self._entry_text[entry_index]
+        if any(word in text and word not in vocabulary for word in self._all_subjects):
+            factor *= SUBJECT_FOREIGN
+        return factor
 
 
 def _idf(token_sets: Sequence[frozenset[str]] | object) -> dict[str, float]:
