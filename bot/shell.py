@@ -153,13 +153,22 @@ def _log_messages(
         else redact(storable(inbound.text[:4000]))
     )
     intent = turn.understanding.intent
-    conversations.add_message(
-        session, conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", intent=intent
-    )
-    for reply in replies:
-        conversations.add_message(
-            session, conv, "out", "bot", redact(reply.text), reply.options, intent
-        )
+    rows: list[dict[str, object]] = [_row("in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)]
+    rows += [_row("out", "bot", redact(reply.text), reply.options, intent) for reply in replies]
+    conversations.add_messages(session, conv, rows)
+
+
+def _row(direction: str, sender: str, text: str, options: tuple[str, ...], intent: str) -> dict[str, object]:
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "direction": direction,
+        "sender": sender,
+        "text": text,
+        "options_json": json.dumps(list(options), ensure_ascii=False),
+        "intent": intent,
+        "ticket_id": None,
+        "created_at": now,
+    }
 
 
 def storable(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,12 @@ def find(session: Session, channel: str, user_id: str) -> Conversation | None:
     return session.scalars(
         select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
     ).first()
+
+
+def add_messages(session: Session, conv: Conversation, rows: Sequence[dict[str, object]]) -> None:
+    """Insert several message rows at once (one executemany, no ORM bookkeeping)."""
+    if rows:
+        session.execute(insert(Message), [{"conversation_id": conv.id, **row} for row in rows])
 
 
 def add_message(

@@ -8,12 +8,14 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
+@lru_cache(maxsize=16)
 def _derive(secret: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=SHA256(), length=32, salt=b"vetbot", info=purpose).derive(secret.encode())
 

@@ -42,6 +42,15 @@ class _Doc:
     entry_index: int
     text: str
     tokens: frozenset[str]
+    weight: float = 0.0  # IDF mass of its tokens (filled once the IDF is known)
+
+
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    tokens: list[str]
+    weight: float
+    subjects: frozenset[str]  # subject words of any topic that the question names
 
 
 class Index:
@@ -70,6 +79,7 @@ class Index:
         self._all_subjects = frozenset().union(*self._subjects) if self._subjects else frozenset()
         self._entry_text = ["|".join(normalize(q) for q in e.questions) for e in kb.entries]
         self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
+        self._docs = [_Doc(d.entry_index, d.text, d.tokens, self._weight(d.tokens)) for d in self._docs]
         self._bm25 = bm25s.BM25()
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -96,13 +106,17 @@ class Index:
         k = min(CANDIDATES, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         best: dict[int, Hit] = {}
+        query = _Query(text, tokens, self._weight(tokens), frozenset(w for w in self._all_subjects if w in text))
+        fits: dict[int, float] = {}
         for doc_index in top:
             if scores[doc_index] <= 0:
                 continue
             doc = self._docs[int(doc_index)]
             if leave_out and doc.text == text and self.kb.entries[doc.entry_index].id == leave_out:
                 continue
-            score = self._confidence(text, tokens, doc)
+            if doc.entry_index not in fits:
+                fits[doc.entry_index] = self._subject_fit(query, doc.entry_index)
+            score = self._confidence(query, doc, fits[doc.entry_index])
             current = best.get(doc.entry_index)
             if current is None or score > current.score:
                 best[doc.entry_index] = Hit(self.kb.entries[doc.entry_index], score, doc.text)
@@ -122,29 +136,30 @@ class Index:
             total += BIGRAM_WEIGHT * w if t.startswith(BIGRAM) else w
         return total
 
-    def _confidence(self, text: str, tokens: Sequence[str], doc: _Doc) -> float:
-        shared = [t for t in tokens if t in doc.tokens]
-        covered_query = self._weight(shared) / max(self._weight(tokens), 1e-9)
-        covered_doc = self._weight(shared) / max(self._weight(doc.tokens), 1e-9)
+    def _confidence(self, query: _Query, doc: _Doc, fit: float) -> float:
+        text = query.text
+        shared = self._weight([t for t in query.tokens if t in doc.tokens])
+        covered_query = shared / max(query.weight, 1e-9)
+        covered_doc = shared / max(doc.weight, 1e-9)
         chars = max(fuzz.ratio(text, doc.text), 0.9 * fuzz.partial_ratio(doc.text, text)) / 100
         if len(text) > LONG_MESSAGE:  # a long story: judge by how much of a known question it holds
             wq, wd, wc = LONG_WEIGHTS
         else:
             wq, wd, wc = WEIGHTS
-        score = (wq * covered_query + wd * covered_doc + wc * chars) * self._subject_fit(text, doc.entry_index)
+        score = (wq * covered_query + wd * covered_doc + wc * chars) * fit
         return round(min(1.0, max(0.0, score)), 4)
 
-    def _subject_fit(self, text: str, entry_index: int) -> float:
+    def _subject_fit(self, query: _Query, entry_index: int) -> float:
         """Damp an entry whose subject the question never names (优待证 for card entries),
         or when the question names another topic's subject the entry never mentions
         ("优待证丢了" must not land on "身份证丢了")."""
         if entry_index >= len(self._subjects):
             return 1.0
         factor = 1.0
-        if not self._names_subject(text, entry_index):
+        if not self._names_subject(query.text, entry_index):
             factor *= SUBJECT_MISSING
         vocabulary = self._entry_text[entry_index]
-        if any(word in text and word not in vocabulary for word in self._all_subjects):
+        if any(word not in vocabulary for word in query.subjects):
             factor *= SUBJECT_FOREIGN
         return factor
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, Template, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from knowledge.kb import Entry
@@ -57,8 +57,13 @@ def context_for(regions: RegionTree, code: str | None) -> dict[str, Any]:
     return ctx
 
 
+@lru_cache(maxsize=4096)
+def _compiled(template: str) -> Template:
+    return _env().from_string(template)
+
+
 def render_text(template: str, ctx: dict[str, Any]) -> str:
-    return _env().from_string(template).render(**ctx).strip()
+    return _compiled(template).render(**ctx).strip()
 
 
 def render_answer(entry: Entry, regions: RegionTree, code: str | None) -> str:
