@@ -63,7 +63,7 @@ def inflated_extra(ctx, target: int) -> list[tuple[int, str]]:  # type: ignore[n
     extra = []
     while len(extra) + len(base) < target:
         i, q = rng.choice(base)
-        j, other = rng.choice(base)
+        _, other = rng.choice(base)
         cut = rng.randint(1, max(1, len(q) - 1))
         extra.append((i, q[:cut] + other[len(other) // 2 :] + str(rng.randint(0, 999))))
     return extra

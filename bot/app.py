@@ -28,7 +28,9 @@ WEBHOOK_BODY_LIMIT = 1024 * 1024
 
 
 def templates() -> Environment:
-    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
 
 
 async def home(_request: object) -> RedirectResponse:
@@ -45,7 +47,9 @@ def routes() -> list[Route | Mount]:
         Route("/chat/poll", chat.chat_poll),
         Route("/wechat", wechat.endpoint, methods=["GET", "POST"]),
         Route("/telegram/{path}", telegram.endpoint, methods=["POST"]),
-        Mount("/staff", routes=staff_routes()),  # the staff console's own table: bot/console/routes.py
+        Mount(
+            "/staff", routes=staff_routes()
+        ),  # the staff console's own table: bot/console/routes.py
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -55,12 +59,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with channels.running(app, rt), scheduler.running(rt):  # WeChat, Telegram, outbox worker; deadline sweeps
+        async with (
+            channels.running(app, rt),
+            scheduler.running(rt),
+        ):  # WeChat, Telegram, outbox worker; deadline sweeps
             yield
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(BodyLimit, limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)], default=WEBHOOK_BODY_LIMIT)],
+        middleware=[
+            Middleware(
+                BodyLimit,
+                limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)],
+                default=WEBHOOK_BODY_LIMIT,
+            )
+        ],
         lifespan=lifespan,
     )
     app.state.runtime = rt

@@ -33,7 +33,9 @@ class Applied:
     replies: list[str] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     handoff_ticket: str | None = None
-    secrets: list[str] = field(default_factory=list)  # shown to the veteran once; masked in the message log
+    secrets: list[str] = field(
+        default_factory=list
+    )  # shown to the veteran once; masked in the message log
     lookup_failures: list[dt.datetime] = field(default_factory=list)
 
     def masked(self, text: str) -> str:
@@ -63,20 +65,34 @@ def apply_all(ec: EffectContext, effects: tuple[Effect, ...]) -> Applied:
         elif isinstance(effect, LookupFailed):
             applied.lookup_failures.append(effect.at)
         elif isinstance(effect, RecordUnanswered):
-            unanswered.record(ec.session, effect.text, effect.confidence, effect.candidates, ec.channel)
+            unanswered.record(
+                ec.session, effect.text, effect.confidence, effect.candidates, ec.channel
+            )
         elif isinstance(effect, NotifyStaff):
             _notify(ec, effect, next((t for t in reversed(applied.tickets) if t.urgent), None))
         elif isinstance(effect, ForwardToHuman):
             _forward(ec, effect)
         elif isinstance(effect, EndHandoff):
-            _ticket_event(ec, effect.ticket, "veteran", "end_handoff", "veteran ended the human session")
+            _ticket_event(
+                ec, effect.ticket, "veteran", "end_handoff", "veteran ended the human session"
+            )
         elif isinstance(effect, RecordSatisfaction):
             _satisfaction(ec, effect)
     return applied
 
 
-def _open_ticket(ec: EffectContext, effect: OpenTicket, applied: Applied, notify: bool = True) -> None:
-    intake = Intake(ec.session, ec.vault, ec.ctx.regions, ec.today, ec.conversation.id, ec.routing, ec.holiday_shift)
+def _open_ticket(
+    ec: EffectContext, effect: OpenTicket, applied: Applied, notify: bool = True
+) -> None:
+    intake = Intake(
+        ec.session,
+        ec.vault,
+        ec.ctx.regions,
+        ec.today,
+        ec.conversation.id,
+        ec.routing,
+        ec.holiday_shift,
+    )
     opened = open_ticket(intake, effect, notify)
     applied.tickets.append(opened.ticket)
     if effect.handoff:
@@ -90,7 +106,16 @@ def _open_ticket(ec: EffectContext, effect: OpenTicket, applied: Applied, notify
 def _notify(ec: EffectContext, effect: NotifyStaff, ticket: Ticket | None = None) -> None:
     """Queue a staff notification; the outbox worker fans it out to the unit's staff.
     An urgent one names the crisis ticket opened in the same turn."""
-    queue = ticket.queue if ticket else queue_for(ec.ctx.regions, "crisis" if effect.urgent else "consultation", effect.region_code, routing=ec.routing)
+    queue = (
+        ticket.queue
+        if ticket
+        else queue_for(
+            ec.ctx.regions,
+            "crisis" if effect.urgent else "consultation",
+            effect.region_code,
+            routing=ec.routing,
+        )
+    )
     text = f"{effect.message}（工单 {ticket.number}）" if ticket else effect.message
     notify_unit(ec.session, queue, text, effect.urgent, ticket.id if ticket else None)
 

@@ -69,7 +69,9 @@ def handle(
                 queue_reply(session, inbound.channel, inbound.user_id, reply)
         if dedupe_key:
             payload = json.dumps([_reply_dict(r) for r in replies], ensure_ascii=False)
-            conversations.save_receipt(session, inbound.channel, dedupe_key, rt.vault.encrypt(payload) or "")
+            conversations.save_receipt(
+                session, inbound.channel, dedupe_key, rt.vault.encrypt(payload) or ""
+            )
         return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
 
 
@@ -121,12 +123,18 @@ def _step_context(rt: Runtime, session: Session) -> Context:
     return replace(rt.ctx, tickets=DbTicketDirectory(session, rt.vault, rt.ctx.regions))
 
 
-def _count_lookup_failures(state: ConversationState, applied: Applied, at: dt.datetime) -> ConversationState:
+def _count_lookup_failures(
+    state: ConversationState, applied: Applied, at: dt.datetime
+) -> ConversationState:
     """Wrong 查询进度 tries stay in the (persisted) state for the lockout window."""
     if not applied.lookup_failures:
         return state
     now = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-    recent = [t for t in state.lookup_failures if now - (t if t.tzinfo else t.replace(tzinfo=dt.UTC)) < LOOKUP_WINDOW]
+    recent = [
+        t
+        for t in state.lookup_failures
+        if now - (t if t.tzinfo else t.replace(tzinfo=dt.UTC)) < LOOKUP_WINDOW
+    ]
     return state.model_copy(update={"lookup_failures": [*recent, *applied.lookup_failures][-20:]})
 
 
@@ -153,12 +161,16 @@ def _log_messages(
         else redact(storable(inbound.text[:4000]))
     )
     intent = turn.understanding.intent
-    rows: list[dict[str, object]] = [_row("in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)]
+    rows: list[dict[str, object]] = [
+        _row("in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)
+    ]
     rows += [_row("out", "bot", redact(reply.text), reply.options, intent) for reply in replies]
     conversations.add_messages(session, conv, rows)
 
 
-def _row(direction: str, sender: str, text: str, options: tuple[str, ...], intent: str) -> dict[str, object]:
+def _row(
+    direction: str, sender: str, text: str, options: tuple[str, ...], intent: str
+) -> dict[str, object]:
     now = dt.datetime.now(dt.UTC)
     return {
         "direction": direction,
@@ -178,7 +190,10 @@ def storable(text: str) -> str:
 
 def _reply_from(data: dict[str, object]) -> Reply:
     options = data.get("options")
-    return Reply(str(data.get("text", "")), tuple(str(o) for o in options) if isinstance(options, list) else ())
+    return Reply(
+        str(data.get("text", "")),
+        tuple(str(o) for o in options) if isinstance(options, list) else (),
+    )
 
 
 def _reply_dict(reply: Reply) -> dict[str, object]:

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import duplicates
@@ -95,6 +96,7 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             else None,
             accept_due_on=accept_due,
             lookup_hash=intake.vault.hash(code) if code else None,
+            parent_id=_follow_up_of(intake, effect),
         ),
     )
     opened = Opened(ticket, secret=code)
@@ -103,7 +105,7 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
         opened.reply = acknowledge(
             Saved(effect.kind, ticket.number, unit, ticket.due_on, code, accept_due=accept_due)
         )
-    if notify and (effect.urgent or petition):
+    if notify:  # every new ticket tells its unit (首问负责: someone must pick it up)
         label = "紧急" if effect.urgent else ""
         notify_unit(
             intake.session,
@@ -113,6 +115,29 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             ticket.id,
         )
     return opened
+
+
+FOLLOW_UP_DAYS = 30
+FOLLOW_UP_KINDS = frozenset({"consultation", "callback"})
+
+
+def _follow_up_of(intake: Intake, effect: OpenTicket) -> int | None:
+    """A veteran who writes again after their case was closed gets a new ticket linked to
+    the old one (within 30 days), so staff see the history instead of a stranger."""
+    if effect.kind not in FOLLOW_UP_KINDS or intake.conversation_id is None:
+        return None
+    since = dt.datetime.combine(intake.today - dt.timedelta(days=FOLLOW_UP_DAYS), dt.time(), dt.UTC)
+    previous = intake.session.scalars(
+        select(Ticket.id)
+        .where(
+            Ticket.conversation_id == intake.conversation_id,
+            Ticket.status.in_(("replied", "closed")),  # answered (办结) or archived
+            Ticket.updated_at >= since,
+        )
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(1)
+    ).first()
+    return previous
 
 
 def _details(effect: OpenTicket) -> dict[str, Any]:

@@ -87,9 +87,12 @@ _PHONE_LIKE = re.compile(
 )
 
 
+_LOOKUP_CODE = re.compile(r"(查询码[：:]\s*)[A-Za-z0-9]{4,12}")
+
+
 def redact(text: str) -> str:
-    """Mask ID-card and phone numbers inside free text before it is stored or logged."""
-    text = _ID_LIKE.sub(
-        lambda m: m.group(1)[:3] + "*" * (len(m.group(0)) - 7) + m.group(3)[-4:], text
-    )
+    """Mask ID-card and phone numbers (and petition lookup codes) inside free text
+    before it is stored or logged."""
+    text = _LOOKUP_CODE.sub(lambda m: m.group(1) + "******", text)
+    text = _ID_LIKE.sub(lambda m: mask_id(m.group(0)), text)
     return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)

@@ -30,7 +30,9 @@ def purge(session: Session, now: dt.datetime, pii_days: int, log_days: int) -> P
                 Ticket.status == "closed",
                 Ticket.closed_at.is_not(None),
                 Ticket.closed_at < pii_cutoff,
-                (Ticket.name_enc.is_not(None)) | (Ticket.id_number_enc.is_not(None)) | (Ticket.phone_enc.is_not(None)),
+                (Ticket.name_enc.is_not(None))
+                | (Ticket.id_number_enc.is_not(None))
+                | (Ticket.phone_enc.is_not(None)),
             )
         )
     )
@@ -38,10 +40,19 @@ def purge(session: Session, now: dt.datetime, pii_days: int, log_days: int) -> P
         session.execute(
             update(Ticket)
             .where(Ticket.id.in_(ids))
-            .values(name_enc=None, id_number_enc=None, phone_enc=None, id_hash=None, phone_hash=None, lookup_hash=None)
+            .values(
+                name_enc=None,
+                id_number_enc=None,
+                phone_enc=None,
+                id_hash=None,
+                phone_hash=None,
+                lookup_hash=None,
+            )
         )
         session.add_all(
-            TicketEvent(ticket_id=i, actor="system", action="pii_purged", note=f"retention {pii_days} days")
+            TicketEvent(
+                ticket_id=i, actor="system", action="pii_purged", note=f"retention {pii_days} days"
+            )
             for i in ids
         )
     log_cutoff = now - dt.timedelta(days=max(log_days, MIN_LOG_DAYS))

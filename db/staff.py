@@ -28,7 +28,12 @@ def hash_password(password: str) -> str:
 
 
 def create(
-    session: Session, username: str, password: str, role: str, region_code: str, display_name: str = ""
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    region_code: str,
+    display_name: str = "",
 ) -> Staff:
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
@@ -51,7 +56,9 @@ def by_username(session: Session, username: str) -> Staff | None:
     return session.scalars(select(Staff).where(Staff.username == username)).first()
 
 
-def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None) -> Staff | None:
+def authenticate(
+    session: Session, username: str, password: str, now: dt.datetime | None = None
+) -> Staff | None:
     """The staff member if the password is right and the account is usable; counts failures."""
     now = now or utcnow()
     staff = by_username(session, username)

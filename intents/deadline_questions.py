@@ -19,8 +19,18 @@ _TOPIC = re.compile(r"信访|上访|反映|投诉|受理|告知|复查|复核|�
 _KINDS: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
     (re.compile(r"复核"), "recheck", "收到复核请求", "作出复核意见"),
     (re.compile(r"复查"), "review", "收到复查请求", "提出复查意见"),
-    (re.compile(r"办结|答复|办完|处理完|出结果|处理结果"), "petition_handle", "受理", "办结并书面答复"),
-    (re.compile(r"告知|受理|回话|回复|回音|答复我|通知|15天|十五天|15日|十五日"), "petition_accept", "收到信访事项", "书面告知接收情况和处理途径"),
+    (
+        re.compile(r"办结|答复|办完|处理完|出结果|处理结果"),
+        "petition_handle",
+        "受理",
+        "办结并书面答复",
+    ),
+    (
+        re.compile(r"告知|受理|回话|回复|回音|答复我|通知|15天|十五天|15日|十五日"),
+        "petition_accept",
+        "收到信访事项",
+        "书面告知接收情况和处理途径",
+    ),
     (re.compile(r"60天|六十天|60日|六十日"), "petition_handle", "受理", "办结并书面答复"),
 )
 
@@ -75,4 +85,7 @@ def _reply(kind: str, clock: str, duty: str, start: dt.date, holiday_shift: bool
     if not calendar_known(end):
         lines.append("（该年节假日安排尚未公布，按周末估算。）")
     lines.append("以上按民法典关于期间计算的规定推算，具体以受理机关的书面告知为准。")
-    return DeadlineAnswer("\n".join(lines), f"《信访工作条例》{article}；《中华人民共和国民法典》第二百零一条、第二百零三条")
+    return DeadlineAnswer(
+        "\n".join(lines),
+        f"《信访工作条例》{article}；《中华人民共和国民法典》第二百零一条、第二百零三条",
+    )

@@ -138,7 +138,9 @@ class _Step:
                 rule = rules.match(stripped)
         if rule is not None:
             return self._action(rule.action, rule.intent)
-        computed = deadline_questions.answer(self.text, _china_date(self.inbound.at), self.ctx.holiday_shift)
+        computed = deadline_questions.answer(
+            self.text, _china_date(self.inbound.at), self.ctx.holiday_shift
+        )
         if computed is not None:
             reply = Reply(f"{computed.text}\n（依据：{computed.source}）")
             return self._done(reply, Understanding("faq", None, 0.9, (computed.source,)))

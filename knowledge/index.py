@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -79,7 +79,9 @@ class Index:
         self._all_subjects = frozenset().union(*self._subjects) if self._subjects else frozenset()
         self._entry_text = ["|".join(normalize(q) for q in e.questions) for e in kb.entries]
         self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
-        self._docs = [_Doc(d.entry_index, d.text, d.tokens, self._weight(d.tokens)) for d in self._docs]
+        self._docs = [
+            _Doc(d.entry_index, d.text, d.tokens, self._weight(d.tokens)) for d in self._docs
+        ]
         self._bm25 = bm25s.BM25()
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -106,7 +108,12 @@ class Index:
         k = min(CANDIDATES, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         best: dict[int, Hit] = {}
-        query = _Query(text, tokens, self._weight(tokens), frozenset(w for w in self._all_subjects if w in text))
+        asked = _Query(
+            text,
+            tokens,
+            self._weight(tokens),
+            frozenset(w for w in self._all_subjects if w in text),
+        )
         fits: dict[int, float] = {}
         for doc_index in top:
             if scores[doc_index] <= 0:
@@ -115,8 +122,8 @@ class Index:
             if leave_out and doc.text == text and self.kb.entries[doc.entry_index].id == leave_out:
                 continue
             if doc.entry_index not in fits:
-                fits[doc.entry_index] = self._subject_fit(query, doc.entry_index)
-            score = self._confidence(query, doc, fits[doc.entry_index])
+                fits[doc.entry_index] = self._subject_fit(asked, doc.entry_index)
+            score = self._confidence(asked, doc, fits[doc.entry_index])
             current = best.get(doc.entry_index)
             if current is None or score > current.score:
                 best[doc.entry_index] = Hit(self.kb.entries[doc.entry_index], score, doc.text)
@@ -164,10 +171,10 @@ class Index:
         return factor
 
 
-def _idf(token_sets: Sequence[frozenset[str]] | object) -> dict[str, float]:
+def _idf(token_sets: Iterable[frozenset[str]]) -> dict[str, float]:
     counts: Counter[str] = Counter()
     n = 0
-    for tokens in token_sets:  # type: ignore[attr-defined]
+    for tokens in token_sets:
         counts.update(tokens)
         n += 1
     return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in counts.items()}

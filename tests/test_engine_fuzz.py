@@ -14,15 +14,48 @@ from intents.state import ConversationState, load_state
 from intents.turn import Inbound
 
 WORDS = st.sampled_from(
-    ["优待证", "我想申请优待证", "生存认证", "我要反映", "查询进度", "取消", "上一步", "重新开始", "转人工",
-     "结束人工", "1", "2", "3", "一", "第二个", "是", "否", "东城镇", "13812345678", "11010519491231002X",
-     "张三", "帮助", "你好", "不想活了", "", "😀", "<b>", "\x00", "優待證", "９"]
+    [
+        "优待证",
+        "我想申请优待证",
+        "生存认证",
+        "我要反映",
+        "查询进度",
+        "取消",
+        "上一步",
+        "重新开始",
+        "转人工",
+        "结束人工",
+        "1",
+        "2",
+        "3",
+        "一",
+        "第二个",
+        "是",
+        "否",
+        "东城镇",
+        "13812345678",
+        "11010519491231002X",
+        "张三",
+        "帮助",
+        "你好",
+        "不想活了",
+        "",
+        "😀",
+        "<b>",
+        "\x00",
+        "優待證",
+        "９",
+    ]
 )
 LINES = st.one_of(WORDS, st.text(max_size=60))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(LINES, min_size=1, max_size=12), gap_hours=st.integers(min_value=0, max_value=60))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(LINES, min_size=1, max_size=12), gap_hours=st.integers(min_value=0, max_value=60)
+)
 def test_any_sequence_of_messages_gets_answers_and_state_round_trips(
     ctx: Context, lines: list[str], gap_hours: int
 ) -> None:

@@ -17,7 +17,10 @@ def _ticket(rt: Runtime, closed_days_ago: int | None) -> int:
             s,
             rt.vault,
             tickets.NewTicket(
-                kind="petition", queue="990101", summary="x", received_on=dt.date(2026, 1, 5),
+                kind="petition",
+                queue="990101",
+                summary="x",
+                received_on=dt.date(2026, 1, 5),
                 pii={"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678"},
             ),
         )
@@ -30,7 +33,13 @@ def _ticket(rt: Runtime, closed_days_ago: int | None) -> int:
 def test_purge_erases_old_closed_tickets_only(runtime: Runtime) -> None:
     old, recent, still_open = _ticket(runtime, 400), _ticket(runtime, 10), _ticket(runtime, None)
     with transaction(runtime.sessions) as s:
-        s.add(AuditLog(actor="a", action="login", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=100)))
+        s.add(
+            AuditLog(
+                actor="a",
+                action="login",
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=100),
+            )
+        )
         result = purge(s, dt.datetime.now(dt.UTC), pii_days=365, log_days=30)
     assert result.tickets == 1
     assert result.audit_rows == 0, "audit logs are kept at least 180 days even if set lower"

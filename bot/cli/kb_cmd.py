@@ -48,7 +48,7 @@ def stats() -> None:
     """Entries and phrasings per topic."""
     kb = kb_mod.load(settings().kb_dir)
     entries = Counter(e.topic for e in kb)
-    phrasings = Counter()
+    phrasings: Counter[str] = Counter()
     for e in kb:
         phrasings[e.topic] += len(e.questions)
     table = Table("topic", "entries", "phrasings")

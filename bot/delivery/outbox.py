@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.delivery.outcome import Item, Outcome
 from db import tickets
+from db.crypto import redact
 from db.models import Conversation, OutboxMessage, Ticket
 
 LEASE = dt.timedelta(minutes=2)  # longer than any send's timeouts
@@ -107,6 +108,7 @@ def record(
     row.last_error = outcome.error
     if outcome.status == "sent":
         row.status, row.sent_at = "sent", now
+        row.text = redact(row.text)  # delivered: keep no ID numbers, phones or lookup codes at rest
     elif outcome.status == "retry" and item.attempts < policy.max_attempts:
         row.status, row.next_attempt_at = "pending", now + policy.delay(item.attempts)
         if outcome.remaining is not None:

@@ -31,7 +31,9 @@ def parse_yes_no(text: str, _view: View) -> ParseResult:
     return Invalid("请回复“是”或“否”（或数字1、2）。")
 
 
-_NOT_A_NAME = re.compile(r"什么|怎么|吗|为啥|为什么|多久|哪里|哪个|不知道|不清楚|不记得|不想|不要|不用|材料")
+_NOT_A_NAME = re.compile(
+    r"什么|怎么|吗|为啥|为什么|多久|哪里|哪个|不知道|不清楚|不记得|不想|不要|不用|材料"
+)
 
 
 def parse_name(text: str, _view: View) -> ParseResult:
