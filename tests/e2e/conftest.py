@@ -48,7 +48,7 @@ STAFF = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
