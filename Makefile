@@ -26,7 +26,7 @@ run: demo
 
 ## The full test suite (SQLite always; PostgreSQL when VETBOT_TEST_PG_URL is set)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check .
