@@ -26,7 +26,7 @@ from intents.turn import (
     Understanding,
 )
 from knowledge.render import context_for
-from knowledge.text import clean, normalize
+from knowledge.text import clean, normalize, plain_words
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
 RECENT = 6  # user lines kept for a ticket's excerpt
@@ -98,6 +98,7 @@ class _Step:
         self.state = state
         self.text = text
         self.norm = normalize(text)
+        self.plain = plain_words(text)
         self.ctx = ctx
         self.idle = idle
         self.inbound = inbound
@@ -115,7 +116,7 @@ class _Step:
             turn = self._satisfaction()
             if turn:
                 return turn
-        rule = rules.match(self.norm)
+        rule = rules.match(self.norm, self.plain)
         if rule and rule.intent == "crisis":
             return self._crisis(rule.action)
         if self.state.flow and self.state.flow in self.flows:
@@ -309,7 +310,7 @@ class _Step:
                 (EndHandoff(ticket),),
                 Understanding("greeting"),
             )
-        rule = rules.match(self.norm)
+        rule = rules.match(self.norm, self.plain)
         if rule and rule.intent == "crisis":
             return self._crisis(rule.action)
         effects = (ForwardToHuman(ticket, self.text),) if self.text else ()
@@ -410,7 +411,7 @@ class _Step:
         if chosen == 2:
             return self._cancel(self.flows[name].title)
         self.idle = 0.0  # not one of the choices: take the message as the next answer (继续)
-        return self._in_flow(rules.match(self.norm))
+        return self._in_flow(rules.match(self.norm, self.plain))
 
     def _cancel(self, title: str) -> Turn:
         dropped = _dropped(self.flows.get(self.state.flow or ""), self.state.trail)

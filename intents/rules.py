@@ -16,7 +16,7 @@ SELF_HARM = re.compile(
     r"永远睡|楼顶|天台|拖累(孩子|家里|家人|你们)|我走了(他们|你们|家里|孩子)|上楼顶|跳下去"
 )
 HARM_OTHERS = re.compile(
-    r"杀了他|杀了他们|砍死|弄死他|同归于尽|报复社会|炸了|放火|捅死|拼命|拿(把)?刀|动刀|带(把)?刀|"
+    r"杀了他|杀了他们|砍死|砍了|把.{0,6}砍|弄死他|同归于尽|报复社会|炸了|放火|捅死|拼命|拿(把)?刀|动刀|带(把)?刀|"
     r"(找|跟).{0,8}算账|弄死|打死他|要他(的)?命"
 )
 CROWD = re.compile(
@@ -28,7 +28,7 @@ CROWD = re.compile(
 HANDOFF = re.compile(
     r"^(转)?人工(客服|服务)?$|转人工|人工客服|找人工|真人|活人|找(个)?工作人员|跟工作人员|联系工作人员|"
     r"打电话给我|给我回电话|回个电话|不要机器人|不跟机器人|机器人听不懂|机器人说不明白|找客服|"
-    r"(找|叫|让)(你们)?(的)?领导|(找|叫)(个)?负责人|有人(管|理)吗|"
+    r"(找|叫|让|见|约)(你们)?(的)?(领导|局长|主任|负责人)|(找|叫)(个)?负责人|有人(管|理)吗|"
     r"(给我|跟我)?(打|回)(个|一个)?电话(给我)?$|有人给我打(个)?电话|(跟|和|找).{0,10}(的人|工作人员)(联系|说|谈)|不会打字"
 )
 END_HANDOFF = re.compile(r"^结束人工$|^退出人工$|^回到机器人$")
@@ -37,12 +37,13 @@ _QUESTION = r"多久|多少|几天|几个月|怎么|如何|什么|啥|吗|么$|�
 QUESTION = re.compile(_QUESTION)
 WANT = r"(我|俺|咱|我们|想|要|帮我|给我|替我|请|麻烦)"
 PETITION_START = re.compile(
-    rf"^{WANT}*(要|想|需要)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下|写信)|^我要反映|^我有(问题|情况|事)要反映|"
-    rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)"
+    rf"^{WANT}+(要|想|需要)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下|写信)|^我要反映|^我有(问题|情况|事)要反映|"
+    rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
+    r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)"
 )
 PETITION_LOOKUP = re.compile(
-    r"(信访|反映|投诉|举报|申诉|受理编号|回执|工单).{0,12}(进度|进展|结果|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
-    r"查询进度|查进度|查一下进度|(进度|进展)查询"
+    r"(信访|反映|投诉|举报|申诉|受理编号|回执|工单).{0,24}(进度|进展|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
+    r"查询进度|查进度|查一下进度|(进度|进展)查询|xf-?\d{8}"
 )
 CARD_STATUS = re.compile(
     r"优待证.{0,10}(办到哪|到哪一步|进度|进展|怎么还没|还没下来|还没拿到|什么时候能拿|审核到哪|状态)"
@@ -86,11 +87,15 @@ class RuleMatch:
     rest: str = ""  # text left after a greeting prefix
 
 
-def match(norm: str) -> RuleMatch | None:
-    """The first rule that fires on a normalised message, most urgent first."""
+def match(norm: str, plain: str | None = None) -> RuleMatch | None:
+    """The first rule that fires on a normalised message, most urgent first.
+
+    ``plain`` is the message before synonyms were folded: danger is read in the
+    veteran's own words (so "一死了之" never becomes something milder)."""
     if not norm:
         return None
-    if SELF_HARM.search(norm) or HARM_OTHERS.search(norm):
+    words = (norm, plain) if plain else (norm,)
+    if any(SELF_HARM.search(w) or HARM_OTHERS.search(w) for w in words):
         return RuleMatch("crisis", "crisis:self")
     if CROWD.search(norm):
         return RuleMatch("crisis", "crisis:crowd")

@@ -100,6 +100,11 @@ def normalize(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def plain_words(text: str) -> str:
+    """Like ``normalize`` but without folding synonyms: the user's own words."""
+    return _NOT_WORD.sub("", clean(text).lower())
+
+
 def tokenize(text: str) -> list[str]:
     """Search tokens of a normalised text: jieba words minus stopwords, plus bigrams of
     single-character runs so typos and unseen words still overlap."""
