@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from knowledge.text import clean
 
-_CN_DIGITS = {
+CN_DIGITS = {
     "一": 1,
     "二": 2,
     "两": 2,
@@ -39,7 +39,7 @@ def pick(text: str, options: Sequence[str]) -> int | None:
     m = _ORDINAL.match(raw.strip())
     if m:
         token = m.group(1)
-        n = int(token) if token.isdigit() else _CN_DIGITS.get(token, 0)
+        n = number(token)
         return _within(n, options)
     said = _STRIP.sub("", raw).lower()
     if not said:
@@ -57,6 +57,11 @@ def pick(text: str, options: Sequence[str]) -> int | None:
     if scored and scored[0][0] >= 80 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 10):
         return scored[0][1]
     return None
+
+
+def number(token: str) -> int:
+    """"3" or "三" → 3 (0 when it is neither)."""
+    return int(token) if token.isdigit() else CN_DIGITS.get(token, 0)
 
 
 def _within(n: int, options: Sequence[str]) -> int | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.console import actions
 from bot.console.scope import StaffUser, can_act, can_claim, can_view, units
 from bot.delivery.staff_link import linked_staff, redeem_link_code
 from bot.delivery.staff_reply import send_staff_reply
@@ -104,17 +105,10 @@ class StaffCommands:
                 return f"工单 {ticket.number} 已由您负责。"
             if not can_claim(user, ticket):
                 return f"工单 {ticket.number} 已有负责人（首问负责），如需转交请在工作台操作。"
-            previous = str(ticket.owner_id) if ticket.owner_id else None
-            ticket.owner_id = staff.id
-            tickets.log(
-                session,
-                ticket,
-                user.actor,
-                "claim",
-                from_value=previous,
-                to_value=staff.username,
-                note="via telegram",
-            )
+            try:
+                actions.claim(session, ticket, user)  # the same rules as the console
+            except actions.ActionError as exc:
+                return str(exc)
             return f"已认领工单 {ticket.number}。/reply {ticket.id} 内容 可回复群众。"
 
     def reply(self, chat_id: str, args: list[str]) -> str:

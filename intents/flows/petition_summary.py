@@ -9,24 +9,11 @@ from typing import Any
 
 from intents.flows.base import Invalid, Parsed, ParseResult, View
 from intents.flows.legal import legal_channel
-from intents.options import pick
+from intents.options import number, pick
 from knowledge.text import clean
 
 SUMMARY_OPTIONS = ("确认提交", "修改某一项")
 CONFIRM = "yes"
-_CN = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _EDIT = re.compile(
     r"(?:修改|改|更正|更改|错).*?第?\s*([0-9]{1,2}|[一二两三四五六七八九十])|第?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:项|条)?\s*(?:要改|改|修改|错|不对)"
 )
@@ -96,15 +83,11 @@ def summary_text(view: View) -> str:
     return "\n".join(lines)
 
 
-def _number(token: str) -> int:
-    return int(token) if token.isdigit() else _CN.get(token, 0)
-
-
 def parse_confirm(text: str, view: View) -> ParseResult:
     said = clean(text).strip()
     edit = _EDIT.search(said)
     if edit:
-        n = _number(edit.group(1) or edit.group(2))
+        n = number(edit.group(1) or edit.group(2))
         count = len(items(view))
         if 1 <= n <= count:
             return Parsed(f"edit:{n}", label=f"修改第{n}项")
