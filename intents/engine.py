@@ -7,25 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from intents import deadline_questions, rules, texts
+from intents import deadline_questions, human, rules, texts
 from intents.context import Context
 from intents.faq import entry_reply, lookup, topic_label
-from intents.flows import runner
+from intents.flows import control, runner
+from intents.flows.control import expects_sensitive
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import (
-    EndHandoff,
-    ForwardToHuman,
     Inbound,
-    NotifyStaff,
-    OpenTicket,
-    RecordSatisfaction,
     RecordUnanswered,
     Reply,
     Turn,
     Understanding,
 )
-from knowledge.render import context_for
 from knowledge.text import clean, normalize, plain_words
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
@@ -45,7 +40,6 @@ CANCEL = {
 BACK = {"上一步", "返回上一步", "返回", "后退", "上一个"}
 RESTART = {"重新开始", "重来", "从头开始", "重新来"}
 HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
-SATISFACTION = ("满意", "基本满意", "不满意")
 RESUME = ("继续上次的", "重新开始", "不办了")
 
 
@@ -111,9 +105,9 @@ class _Step:
         if self.text.startswith("__menu:"):
             return self._menu_event(self.text[7:-2])
         if self.state.handoff_ticket:
-            return self._with_human()
+            return human.with_human(self.state, self.ctx, self.text, self.norm, self.plain)
         if "satisfaction" in self.state.pending:
-            turn = self._satisfaction()
+            turn = human.satisfaction(self.state, self.text)
             if turn:
                 return turn
         rule = rules.match(self.norm, self.plain)
@@ -252,86 +246,11 @@ class _Step:
         return labels
 
     # -- handoff, crisis -------------------------------------------------------
-    def _region_ctx(self) -> dict[str, Any]:
-        return context_for(self.ctx.regions, self.state.region)
-
     def _handoff(self, why: str = "转人工") -> Turn:
-        flow = self.state.flow
-        picked = self.state.slots.get("region")  # a town chosen mid-flow routes the ticket there
-        if isinstance(picked, str) and picked in self.ctx.regions:
-            self.state = self.state.model_copy(update={"region": picked})
-        public = _public_slots(self.flows.get(flow or ""), self.state.slots)
-        details = {"flow": flow, "slots": public} if flow else {}
-        effect = OpenTicket(
-            kind="consultation",
-            region_code=self.state.region,
-            summary=f"{why}：{self._excerpt_line()}",
-            details=details,
-            excerpt=tuple(self.state.recent),
-            handoff=True,
-        )
-        state = self.state.cleared().model_copy(update={"handoff_ticket": "pending"})
-        reply = Reply(texts.handoff(self._region_ctx()))
-        return Turn(state, (reply,), (effect,), Understanding("handoff", handoff=True))
-
-    def _excerpt_line(self) -> str:
-        lines = [r for r in self.state.recent if r]
-        return lines[-2] if len(lines) >= 2 else (lines[-1] if lines else "")
+        return human.handoff(self.state, self.ctx, why)
 
     def _crisis(self, action: str) -> Turn:
-        ctx = self._region_ctx()
-        crowd = action == "crisis:crowd"
-        summary = ("群体性/越级上访风险：" if crowd else "危机（自伤/伤人风险）：") + self.text[
-            :200
-        ]
-        effects = (
-            OpenTicket(
-                "crisis", self.state.region, summary, urgent=True, excerpt=tuple(self.state.recent)
-            ),
-            NotifyStaff(self.state.region, "【紧急】" + summary, urgent=True),
-        )
-        if crowd:
-            state = self.state.cleared().model_copy(
-                update={"pending": {"choices": ["flow:petition", "handoff"]}}
-            )
-            reply = Reply(texts.crisis_crowd(ctx), ("我要反映（信访）", "转人工"))
-        else:
-            state = self.state  # stay with the user; an open flow is kept
-            reply = Reply(texts.crisis_self(ctx))
-        return Turn(state, (reply,), effects, Understanding("crisis", handoff=True))
-
-    def _with_human(self) -> Turn:
-        ticket = self.state.handoff_ticket or ""
-        if rules.END_HANDOFF.match(self.norm):
-            state = self.state.cleared().model_copy(update={"handoff_ticket": None})
-            return Turn(
-                state,
-                (Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。"),),
-                (EndHandoff(ticket),),
-                Understanding("greeting"),
-            )
-        rule = rules.match(self.norm, self.plain)
-        if rule and rule.intent == "crisis":
-            return self._crisis(rule.action)
-        effects = (ForwardToHuman(ticket, self.text),) if self.text else ()
-        if self.state.pending.get("forward_acked"):
-            return Turn(self.state, (), effects, Understanding("handoff", handoff=True))
-        state = self.state.model_copy(update={"pending": {"forward_acked": True}})
-        reply = Reply("您的消息已转给工作人员，请稍候。回复“结束人工”可回到机器人。")
-        return Turn(state, (reply,), effects, Understanding("handoff", handoff=True))
-
-    def _satisfaction(self) -> Turn | None:
-        ticket = str(self.state.pending["satisfaction"])
-        chosen = pick(self.text, SATISFACTION)
-        if chosen is None:
-            return None
-        state = self.state.model_copy(update={"pending": {}})
-        return Turn(
-            state,
-            (Reply("感谢您的评价！有问题随时找我。"),),
-            (RecordSatisfaction(ticket, SATISFACTION[chosen]),),
-            Understanding("greeting"),
-        )
+        return human.crisis(self.state, self.ctx, self.text, action)
 
     # -- flows -----------------------------------------------------------------
     def _start_flow(self, name: str, preset: dict[str, Any] | None = None) -> Turn:
@@ -413,39 +332,5 @@ class _Step:
         self.idle = 0.0  # not one of the choices: take the message as the next answer (继续)
         return self._in_flow(rules.match(self.norm, self.plain))
 
-    def _cancel(self, title: str) -> Turn:
-        dropped = _dropped(self.flows.get(self.state.flow or ""), self.state.trail)
-        state = self.state.cleared()
-        reply = Reply(f"已取消「{title}」{dropped}。有需要随时再找我。", texts.MENU)
-        state = state.model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
-        return Turn(state, (reply,), (), Understanding("greeting"))
-
-
-def _dropped(flow: Any, trail: list[str]) -> str:
-    """ ", 已填写的2项（申请人、建档立卡）已清除" — what a cancel threw away."""
-    if not trail:
-        return ""
-    labels = (
-        [getattr(flow.slot(name), "label", "") or name for name in trail] if flow else list(trail)
-    )
-    return f"，已填写的{len(trail)}项（{'、'.join(labels)}）已清除"
-
-
-def _public_slots(flow: Any, slots: dict[str, Any]) -> dict[str, Any]:
-    """Slots safe to copy into a ticket's details: no ID numbers, phones, names,
-    addresses, nor any answer to a slot the flow marks ``sensitive``."""
-    hidden = ("id_number", "phone", "name", "address")
-
-    def secret(key: str) -> bool:
-        slot = flow.slot(key.split(".")[0]) if flow else None
-        return bool(getattr(slot, "sensitive", False)) or key.startswith(hidden)
-
-    return {k: v for k, v in slots.items() if not secret(k)}
-
-
-def expects_sensitive(state: ConversationState, ctx: Context) -> bool:
-    """Is the bot waiting for personal data (name, ID number, phone, address)?
-    The shell then stores the veteran's line only encrypted."""
-    flow = ctx.flows.get(state.flow or "")
-    slot = flow.slot(state.slot) if flow else None
-    return bool(slot and getattr(slot, "sensitive", False))
+    def _cancel(self, _title: str = "") -> Turn:
+        return control.cancel(self.state, self.flows)

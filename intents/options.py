@@ -60,7 +60,7 @@ def pick(text: str, options: Sequence[str]) -> int | None:
 
 
 def number(token: str) -> int:
-    """"3" or "三" → 3 (0 when it is neither)."""
+    """ "3" or "三" → 3 (0 when it is neither)."""
     return int(token) if token.isdigit() else CN_DIGITS.get(token, 0)
 
 
