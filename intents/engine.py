@@ -5,6 +5,7 @@ state, applies the effects and queues the replies in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from intents import deadline_questions, human, rules, texts
@@ -41,6 +42,8 @@ BACK = {"上一步", "返回上一步", "返回", "后退", "上一个"}
 RESTART = {"重新开始", "重来", "从头开始", "重新来"}
 HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
 RESUME = ("继续上次的", "重新开始", "不办了")
+MIN_QUESTION_CHARS = 2  # a mid-flow digression must have words, not only digits
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
@@ -303,7 +306,9 @@ class _Step:
             and rule.action[5:] in self.flows
         ):
             return self._start_flow(rule.action[5:])
-        found = lookup(self.norm, self.ctx)
+        if len(_CJK.findall(self.norm)) < MIN_QUESTION_CHARS:
+            return None  # "12345" is a mistyped answer, not a question about 12345
+        found = self._lookup_in_topic(self.flows[name])
         if not (found.confident and found.best):
             return None
         answer = entry_reply(found.best.entry, self.ctx, self.state.region)
@@ -314,6 +319,16 @@ class _Step:
             flow.intent, found.best.entry.id, found.confidence, tuple(found.best.entry.sources)
         )
         return Turn(self.state, replies, (), understanding)
+
+    def _lookup_in_topic(self, flow: Any) -> Any:
+        """Mid-flow, "要带什么材料？" means the flow's topic: read it as "优待证要带什么材料"."""
+        topic = getattr(flow, "topic", "")
+        asks = "?" in self.text or "？" in self.text or rules.QUESTION.search(self.norm)
+        if topic and asks and topic not in self.norm:
+            found = lookup(topic + self.norm, self.ctx)
+            if found.confident:
+                return found
+        return lookup(self.norm, self.ctx)
 
     def _resume_choice(self, name: str) -> Turn:
         chosen = pick(self.text, RESUME)

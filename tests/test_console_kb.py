@@ -92,35 +92,35 @@ def test_a_new_entry_is_refused_by_lint_without_a_source(
     kb_runtime: Runtime, curator: Browser
 ) -> None:
     fields: dict[str, Any] = {
-        "id": "card.train",
-        "file": "card.yaml",
+        "id": "svc.calligraphy",
+        "file": "services.yaml",
         "questions": "\n".join(
             [
-                "退役军人可以免费乘坐高铁吗",
-                "退伍军人坐高铁有没有优惠",
-                "老兵坐火车能打折不",
-                "退役军人买高铁票能优先吗",
-                "退役军人坐动车有优惠吗",
+                "退役军人书法展什么时候举办",
+                "老兵书法展在哪看",
+                "退役军人书画展能投稿吗",
+                "书法展征稿退役军人能参加吗",
+                "俺写毛笔字能参加老兵书法展不",
             ]
         ),
-        "answer": "乘车优待以本省公布的优待目录为准，可咨询{{ station.name }}。",
+        "answer": "书画展的时间和征稿要求以当地公布为准，可咨询{{ station.name }}。",
         "source": "",
         "effective": "2024-01-01",
         "review_by": "2030-01-01",
     }
     refused = curator.post("/staff/kb/new", **fields)
     assert refused.status_code == 422 and "no source" in refused.text
-    assert "card.train" not in (kb_runtime.settings.kb_dir / "card.yaml").read_text(
+    assert "svc.calligraphy" not in (kb_runtime.settings.kb_dir / "services.yaml").read_text(
         encoding="utf-8"
     )
-    fields["source"] = "《中华人民共和国退役军人保障法》第五十三条"
+    fields["source"] = "《中华人民共和国退役军人保障法》"
     saved = curator.post("/staff/kb/new", **fields)
     assert saved.status_code == 303, saved.text
-    assert kb_runtime.ctx.kb.get("card.train") is not None
+    assert kb_runtime.ctx.kb.get("svc.calligraphy") is not None
     assert (
-        kb_runtime.settings.kb_dir.joinpath("card.yaml")
+        kb_runtime.settings.kb_dir.joinpath("services.yaml")
         .read_text(encoding="utf-8")
-        .count("id: card.train")
+        .count("id: svc.calligraphy")
         == 1
     )
 

@@ -104,6 +104,7 @@ class Flow:
     slots: tuple[Slot, ...]
     finish: Callable[[View], Outcome]
     intro: Text = ""  # said once when the flow starts
+    topic: str = ""  # what a question asked mid-flow is about (优待证): reads "要带什么" in context
 
     def slot(self, name: str | None) -> Slot | None:
         return next((s for s in self.slots if s.name == name), None)

@@ -202,6 +202,7 @@ def card_flow() -> Flow:
         name="card",
         intent="card",
         title="优待证办理指引",
+        topic="优待证",
         intro="好的，我一步步帮您弄清楚优待证怎么办（随时回复“取消”退出，“上一步”返回）。",
         slots=(
             Slot(

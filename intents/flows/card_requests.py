@@ -65,6 +65,7 @@ def card_preapp_flow() -> Flow:
         name="card_preapp",
         intent="card",
         title="优待证预登记",
+        topic="优待证",
         slots=(
             Slot(
                 "offer",
@@ -126,6 +127,7 @@ def card_status_flow() -> Flow:
         name="card_status",
         intent="card",
         title="优待证进度查询",
+        topic="优待证",
         intro="优待证办到哪一步，要由受理的服务站工作人员在系统里查。我帮您把查询转给他们。",
         slots=(
             dataclasses.replace(

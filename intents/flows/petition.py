@@ -250,4 +250,11 @@ def _legal(view: View) -> Outcome:
 
 
 def petition_flow() -> Flow:
-    return Flow(name="petition", intent="petition", title="信访反映", slots=SLOTS, finish=_finish)
+    return Flow(
+        name="petition",
+        intent="petition",
+        title="信访反映",
+        slots=SLOTS,
+        finish=_finish,
+        topic="信访",
+    )

@@ -213,6 +213,7 @@ def survival_cert_flow() -> Flow:
         name="survival_cert",
         intent="survival_cert",
         title="生存认证",
+        topic="生存认证",
         intro="好的，我帮您看看生存认证（年度确认）怎么做最方便（随时回复“取消”退出，“上一步”返回）。",
         slots=(
             Slot(
