@@ -79,6 +79,21 @@ def _county(regions: RegionTree, code: str | None) -> str:
     return county.code if county else regions.default_code
 
 
+def with_db_rules(base: Routing, rows: Iterable[Any]) -> Routing:
+    """The file's routing with the database's rules tried first (staff changes win)."""
+    extra = tuple(
+        Rule(
+            queue=str(row.queue),
+            region=row.region or None,
+            kinds=_set(k for k in str(row.kinds or "").split(",") if k),
+            categories=_set(c for c in str(row.categories or "").split(",") if c),
+            name=f"[db {row.id}] {row.name}".strip(),
+        )
+        for row in rows
+    )
+    return Routing(extra + base.rules, base.default) if extra else base
+
+
 def parent_queue(regions: RegionTree, queue: str) -> str | None:
     """The next unit up (village → town → county → city), or None at the top."""
     if queue not in regions or regions.get(queue).level in ("province", TOP):

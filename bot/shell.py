@@ -14,7 +14,7 @@ from bot import routing
 from bot.effects import Applied, EffectContext, apply_all
 from bot.runtime import Runtime
 from bot.ticket_directory import DbTicketDirectory
-from db import conversations
+from db import conversations, routing_rules
 from db.crypto import PiiVault, redact
 from db.models import Conversation, OutboxMessage
 from db.session import transaction
@@ -22,7 +22,7 @@ from intents.context import Context
 from intents.engine import expects_sensitive, step
 from intents.flows.lookup import WINDOW as LOOKUP_WINDOW
 from intents.state import ConversationState, load_state
-from intents.turn import Inbound, Reply, Turn
+from intents.turn import Inbound, OpenTicket, Reply, Turn
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SENSITIVE_PLACEHOLDER = "［个人信息，已加密保存］"
@@ -55,7 +55,8 @@ def handle(
                 return Handled(tuple(_reply_from(r) for r in replayed), None, True)
         state = read_state(conv, rt.vault)
         turn = step(state, inbound, _step_context(rt, session))
-        applied = apply_all(_effect_context(rt, session, conv, inbound), turn.effects)
+        opens = any(isinstance(e, OpenTicket) for e in turn.effects)
+        applied = apply_all(_effect_context(rt, session, conv, inbound, opens), turn.effects)
         replies = _final_replies(turn, applied)
         new_state = turn.state
         if applied.handoff_ticket:
@@ -103,7 +104,11 @@ def queue_reply(
 
 
 def _effect_context(
-    rt: Runtime, session: Session, conv: Conversation, inbound: Inbound
+    rt: Runtime,
+    session: Session,
+    conv: Conversation,
+    inbound: Inbound,
+    turn_opens_ticket: bool = True,
 ) -> EffectContext:
     at = inbound.at if inbound.at.tzinfo else inbound.at.replace(tzinfo=dt.UTC)
     return EffectContext(
@@ -114,8 +119,14 @@ def _effect_context(
         today=at.astimezone(CHINA).date(),
         channel=inbound.channel,
         holiday_shift=rt.settings.holiday_shift,
-        routing=routing.current(rt.settings.routing_file),
+        routing=_routing(rt, session, turn_opens_ticket),
     )
+
+
+def _routing(rt: Runtime, session: Session, needed: bool) -> routing.Routing:
+    """File rules, plus the database's when a ticket is about to be routed."""
+    base = routing.current(rt.settings.routing_file)
+    return routing.with_db_rules(base, routing_rules.active(session)) if needed else base
 
 
 def _step_context(rt: Runtime, session: Session) -> Context:

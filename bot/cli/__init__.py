@@ -10,6 +10,7 @@ from bot.cli import (
     demo_cmd,
     kb_cmd,
     purge_cmd,
+    routing_cmd,
     serve_cmd,
     sla_cmd,
     staff_cmd,
@@ -37,6 +38,7 @@ app.add_typer(wechat_cmd.app, name="wechat")
 app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(sla_cmd.app, name="sla")
 app.add_typer(staff_cmd.app, name="staff")
+app.add_typer(routing_cmd.app, name="routing")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from db.models.base import Base, utcnow
 from db.models.conversation import Conversation, InboundReceipt, Message
 from db.models.kb import KBEdit, KBFeedback, Unanswered
 from db.models.outbox import ApiToken, OutboxMessage
+from db.models.routing import RoutingRule
 from db.models.staff import AuditLog, Staff, StaffLinkCode
 from db.models.ticket import Counter, Ticket, TicketEvent
 
@@ -18,6 +19,7 @@ __all__ = [
     "KBFeedback",
     "Message",
     "OutboxMessage",
+    "RoutingRule",
     "Staff",
     "StaffLinkCode",
     "Ticket",
