@@ -90,17 +90,27 @@ class StaffCommands:
         due = f" 期限{t.due_on:%m-%d}" if t.due_on else ""
         return f"#{t.id} {urgent}{KIND_NAMES.get(t.kind, t.kind)} {t.number}{owner}{due}\n   {redact(t.summary)[:40]}"
 
+    def _visible(
+        self, session: Session, chat_id: str, ref: str
+    ) -> tuple[Staff, StaffUser, Ticket] | str:
+        """The linked staff member and a ticket in their area, or what to tell them."""
+        staff = linked_staff(session, chat_id)
+        if staff is None:
+            return NOT_STAFF
+        ticket = _find(session, ref)
+        user = _user(staff)
+        if ticket is None or not can_view(self.rt.ctx.regions, user, ticket):
+            return "找不到该工单，或不在您的辖区。"
+        return staff, user, ticket
+
     def claim(self, chat_id: str, args: list[str]) -> str:
         if not args:
             return "请发送：/claim 工单编号（如 /claim 12）"
         with transaction(self.rt.sessions) as session:
-            staff = linked_staff(session, chat_id)
-            if staff is None:
-                return NOT_STAFF
-            ticket = _find(session, args[0])
-            user = _user(staff)
-            if ticket is None or not can_view(self.rt.ctx.regions, user, ticket):
-                return "找不到该工单，或不在您的辖区。"
+            found = self._visible(session, chat_id, args[0])
+            if isinstance(found, str):
+                return found
+            staff, user, ticket = found
             if ticket.owner_id == staff.id:
                 return f"工单 {ticket.number} 已由您负责。"
             if not can_claim(user, ticket):
@@ -115,13 +125,10 @@ class StaffCommands:
         if len(args) < 2:
             return "请发送：/reply 工单编号 回复内容"
         with transaction(self.rt.sessions) as session:
-            staff = linked_staff(session, chat_id)
-            if staff is None:
-                return NOT_STAFF
-            ticket = _find(session, args[0])
-            user = _user(staff)
-            if ticket is None or not can_view(self.rt.ctx.regions, user, ticket):
-                return "找不到该工单，或不在您的辖区。"
+            found = self._visible(session, chat_id, args[0])
+            if isinstance(found, str):
+                return found
+            staff, user, ticket = found
             if not can_act(user, ticket):
                 return "请先 /claim 认领该工单（首问负责）后再回复。"
             row = send_staff_reply(session, ticket, " ".join(args[1:]), staff)
