@@ -295,6 +295,8 @@ def test_claim_reply_transfer_escalate_resolve_and_satisfaction(app: Any, runtim
     assert dong.post(f"/staff/tickets/{number}/escalate", reason="涉及县级资金").status_code == 303
     assert ticket(runtime, number).queue == "990100"
     county = browser(app, "county")
+    log = county.get(f"/staff/tickets/{number}").text.split("办理记录")[-1]
+    assert "东城小王" in log and "示例县东城镇" in log, "the log names people and units, not ids"
     assert county.post(f"/staff/tickets/{number}/leader", leader="chief").status_code == 303
     assert number in browser(app, "chief").get("/staff/queue/baoan").text
     early = county.post(f"/staff/tickets/{number}/resolve", text="已协调补发")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +69,22 @@ def _region_name(cx: Cx, code: str | None) -> str:
     return regions.full_name(code) if code and code in regions else (code or "")
 
 
+def _event_labels(cx: Cx, session: Session, events: list[Any]) -> dict[str, str]:
+    """Readable labels for the raw values in the event log: staff ids → names,
+    region codes → units ("990101/1" → "东城镇/张三")."""
+    raw = {v for e in events for v in (e.from_value, e.to_value) if v}
+    parts = {p for v in raw for p in v.split("/")}
+    names = _names(session, {int(p) for p in parts if p.isdigit()})
+    regions = cx.rt.ctx.regions
+
+    def label(part: str) -> str:
+        if part.isdigit() and int(part) in names:
+            return names[int(part)]
+        return regions.full_name(part) or part if part in regions else part
+
+    return {v: "/".join(label(p) for p in v.split("/") if p != "-") for v in raw}
+
+
 def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int = 200) -> Response:
     with transaction(cx.rt.sessions) as session:
         ticket = _load(cx, session)
@@ -79,7 +96,8 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
             "details": json.loads(ticket.details_json or "{}"),
             "sla": sla(ticket, today()),
             "messages": [message_dict(m) for m in _messages(session, ticket)],
-            "events": tickets.events(session, ticket.id),
+            "events": (events := tickets.events(session, ticket.id)),
+            "labels": _event_labels(cx, session, events),
             "names": _names(session, {ticket.owner_id, ticket.leader_id}),
             "pii": pii or actions.masked(cx.rt, ticket),
             "revealed": pii is not None,
