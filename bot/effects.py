@@ -11,7 +11,7 @@ from bot.delivery.notifications import notify_unit
 from bot.routing import DEFAULT, Routing, queue_for
 from bot.ticket_intake import Intake, open_ticket
 from db import tickets, unanswered
-from db.crypto import PiiVault
+from db.crypto import PiiVault, redact
 from db.models import Conversation, Ticket
 from intents.context import Context
 from intents.flows.lookup import LookupFailed
@@ -131,7 +131,7 @@ def _ticket_event(ec: EffectContext, number: str, actor: str, action: str, note:
 
 
 def _forward(ec: EffectContext, effect: ForwardToHuman) -> None:
-    _ticket_event(ec, effect.ticket, "veteran", "message", effect.text[:2000])
+    _ticket_event(ec, effect.ticket, "veteran", "message", redact(effect.text[:2000]))
 
 
 def _satisfaction(ec: EffectContext, effect: RecordSatisfaction) -> None:

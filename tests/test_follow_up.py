@@ -43,3 +43,12 @@ def test_a_first_request_is_not_linked_to_anything(runtime: Runtime) -> None:
     say(runtime, "转人工")
     with transaction(runtime.sessions) as s:
         assert s.scalars(select(Ticket)).one().parent_id is None
+
+
+def test_numbers_typed_to_staff_are_masked_in_the_ticket_log(runtime: Runtime) -> None:
+    say(runtime, "转人工")
+    say(runtime, "我电话13812345678，身份证11010519491231002X", minutes=1)
+    with transaction(runtime.sessions) as s:
+        notes = " ".join(e.note for e in tickets.events(s, s.scalars(select(Ticket)).one().id))
+    assert "138****5678" in notes
+    assert "13812345678" not in notes and "11010519491231002X" not in notes
