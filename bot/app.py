@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import scheduler
+from bot import kb_watch, scheduler
 from bot.channels import lifespan as channels
 from bot.channels import telegram, wechat
 from bot.console import staff_routes
@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         async with (
             channels.running(app, rt),
             scheduler.running(rt),
-        ):  # WeChat, Telegram, outbox worker; deadline sweeps
+            kb_watch.running(rt),
+        ):  # WeChat, Telegram, outbox worker; deadline sweeps; KB edits by other processes
             yield
 
     app = Starlette(

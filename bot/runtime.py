@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import kb_watch
 from bot.settings import Settings
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
@@ -37,27 +39,40 @@ def build_context(
 
 @dataclass
 class Runtime:
-    """Everything a process needs, built once at start and passed down."""
+    """Everything a process needs, built once at start and passed down.
+
+    ``ctx`` is replaced as a whole when the KB changes (never mutated), so a
+    request that took ``rt.ctx`` keeps one consistent KB and index."""
 
     settings: Settings
     ctx: Context
     engine: Engine
     sessions: sessionmaker[Session]
     vault: PiiVault
+    #: the KB files ``ctx`` was built from (None: taken as the files on disk now)
+    kb_signature: kb_watch.Signature | None = None
+    kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kb_signature is None:
+            self.kb_signature = kb_watch.signature(self.settings.kb_dir)
 
     def reload_kb(self) -> None:
-        """Apply KB edits without a restart."""
-        kb = kb_mod.load(self.settings.kb_dir)
-        self.ctx = replace(self.ctx, kb=kb, index=Index(kb))
+        """Apply KB edits without a restart (from any thread; other processes: bot/kb_watch.py).
+
+        Raises ``KBError`` and keeps the current KB when the files cannot be served."""
+        kb_watch.refresh(self, force=True)
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+    signature = kb_watch.signature(settings.kb_dir)  # before loading: a later edit is seen
     return Runtime(
         settings,
         build_context(settings),
         engine,
         session_factory(engine),
         PiiVault(settings.secret_key),
+        signature,
     )

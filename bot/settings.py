@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         60.0, description="Seconds between deadline/escalation sweeps in the server (0: off)"
     )
     kb_dir: Path = Field(ROOT / "knowledge", description="Folder of KB YAML files")
+    kb_watch_seconds: float = Field(
+        5.0, description="Seconds between checks for KB files edited by another process (0: off)"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     holiday_shift: bool = Field(True, description="Move a petition deadline that ends on a holiday")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from intents.state import ConversationState, load_state
 from intents.turn import Inbound, OpenTicket, Reply, Turn
 
 CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 SENSITIVE_PLACEHOLDER = "［个人信息，已加密保存］"
 
 
@@ -41,39 +44,100 @@ class Handled:
         return "\n\n".join(r.plain() for r in self.replies)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One inbound message to handle; ``dedupe_key`` makes a channel's retries safe."""
+
+    inbound: Inbound
+    dedupe_key: str | None = None
+    queue_replies: bool = False
+
+
 def handle(
     rt: Runtime, inbound: Inbound, dedupe_key: str | None = None, queue_replies: bool = False
 ) -> Handled:
     """Handle one inbound message exactly once (per ``dedupe_key``)."""
+    result = handle_batch(rt, [Job(inbound, dedupe_key, queue_replies)])[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def handle_batch(rt: Runtime, jobs: Sequence[Job]) -> list[Handled | Exception]:
+    """Handle several messages in one transaction, in order: one commit for all of them
+    (group commit — under load the commit, not the engine, is what a message costs).
+
+    A message whose step or effects fail gets its exception in the result list and
+    leaves no trace; the others still commit. If the commit itself fails (e.g.
+    another process stored one of the dedupe keys first), this raises and nothing of
+    the batch is stored — the caller retries the messages one by one."""
     with transaction(rt.sessions) as session:
-        # the conversation lock first: a retry racing its original waits here, then sees the receipt
-        conv = conversations.get_or_create(session, inbound.channel, inbound.user_id)
-        if dedupe_key:
-            previous = conversations.receipt(session, inbound.channel, dedupe_key)
-            if previous is not None:
-                replayed = json.loads(rt.vault.decrypt(previous) or "[]")
-                return Handled(tuple(_reply_from(r) for r in replayed), None, True)
+        # the conversation locks first: a retry racing its original waits here, then sees the receipt
+        convs = conversations.get_or_create_many(
+            session, [(j.inbound.channel, j.inbound.user_id) for j in jobs]
+        )
+        keys = [(j.inbound.channel, j.dedupe_key) for j in jobs if j.dedupe_key]
+        batch = _Batch(rt, session, conversations.receipts(session, keys))
+        results = [
+            batch.run(job, convs[(job.inbound.channel, job.inbound.user_id)]) for job in jobs
+        ]
+        batch.write()
+    return results
+
+
+class _Batch:
+    """The writes of a batch that can wait for its end: message log rows and receipts."""
+
+    def __init__(self, rt: Runtime, session: Session, seen: dict[tuple[str, str], str]) -> None:
+        self.rt = rt
+        self.session = session
+        self.seen = seen  # (channel, dedupe key) → encrypted replies already given
+        self.messages: list[dict[str, object]] = []
+        self.receipts: list[tuple[str, str, str]] = []
+
+    def run(self, job: Job, conv: Conversation) -> Handled | Exception:
+        key = (job.inbound.channel, job.dedupe_key) if job.dedupe_key else None
+        if key and key in self.seen:
+            replayed = json.loads(self.rt.vault.decrypt(self.seen[key]) or "[]")
+            return Handled(tuple(_reply_from(r) for r in replayed), None, True)
+        try:
+            handled = self._step(job, conv)
+        except Exception as exc:  # one broken message must not take its batch down
+            log.exception("handling a %s message failed", job.inbound.channel)
+            return exc
+        if key:
+            payload = json.dumps([_reply_dict(r) for r in handled.replies], ensure_ascii=False)
+            self.seen[key] = self.rt.vault.encrypt(payload) or ""
+            self.receipts.append((*key, self.seen[key]))
+        return handled
+
+    def _step(self, job: Job, conv: Conversation) -> Handled:
+        rt, session, inbound = self.rt, self.session, job.inbound
         state = read_state(conv, rt.vault)
         turn = step(state, inbound, _step_context(rt, session))
-        opens = any(isinstance(e, OpenTicket) for e in turn.effects)
-        applied = apply_all(_effect_context(rt, session, conv, inbound, opens), turn.effects)
+        applied = Applied()
+        if turn.effects:
+            opens = any(isinstance(e, OpenTicket) for e in turn.effects)
+            with session.begin_nested():  # a failing effect undoes only its own writes
+                applied = apply_all(
+                    _effect_context(rt, session, conv, inbound, opens), turn.effects
+                )
         replies = _final_replies(turn, applied)
         new_state = turn.state
         if applied.handoff_ticket:
             new_state = new_state.model_copy(update={"handoff_ticket": applied.handoff_ticket})
         new_state = _count_lookup_failures(new_state, applied, inbound.at)
         logged = tuple(Reply(applied.masked(r.text), r.options) for r in replies)
-        _log_messages(session, conv, inbound, state, turn, logged, rt)
+        self.messages += _message_rows(conv, inbound, state, turn, logged, rt)
         write_state(conv, new_state, rt.vault)
-        if queue_replies:
+        if job.queue_replies:
             for reply in replies:
                 queue_reply(session, inbound.channel, inbound.user_id, reply)
-        if dedupe_key:
-            payload = json.dumps([_reply_dict(r) for r in replies], ensure_ascii=False)
-            conversations.save_receipt(
-                session, inbound.channel, dedupe_key, rt.vault.encrypt(payload) or ""
-            )
         return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
+
+    def write(self) -> None:
+        conversations.add_message_rows(self.session, self.messages)
+        conversations.save_receipts(self.session, self.receipts)
 
 
 def read_state(conv: Conversation, vault: PiiVault) -> ConversationState:
@@ -86,6 +150,8 @@ def read_state(conv: Conversation, vault: PiiVault) -> ConversationState:
 def write_state(conv: Conversation, state: ConversationState, vault: PiiVault) -> None:
     conv.state_json = vault.encrypt(state.to_json()) or ""
     conv.state_version = state.version
+    if state.region and conv.region_code != state.region:
+        conv.region_code = state.region
 
 
 def queue_reply(
@@ -155,17 +221,14 @@ def _final_replies(turn: Turn, applied: Applied) -> tuple[Reply, ...]:
     return (*turn.replies, *(Reply(text) for text in applied.replies))
 
 
-def _log_messages(
-    session: Session,
+def _message_rows(
     conv: Conversation,
     inbound: Inbound,
     before: ConversationState,
     turn: Turn,
     replies: tuple[Reply, ...],
     rt: Runtime,
-) -> None:
-    if conv.id is None:
-        session.flush()
+) -> list[dict[str, object]]:
     text = (
         SENSITIVE_PLACEHOLDER
         if expects_sensitive(before, rt.ctx)
@@ -173,17 +236,23 @@ def _log_messages(
     )
     intent = turn.understanding.intent
     rows: list[dict[str, object]] = [
-        _row("in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)
+        _row(conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)
     ]
-    rows += [_row("out", "bot", redact(reply.text), reply.options, intent) for reply in replies]
-    conversations.add_messages(session, conv, rows)
+    rows += [_row(conv, "out", "bot", redact(r.text), r.options, intent) for r in replies]
+    return rows
 
 
 def _row(
-    direction: str, sender: str, text: str, options: tuple[str, ...], intent: str
+    conv: Conversation,
+    direction: str,
+    sender: str,
+    text: str,
+    options: tuple[str, ...],
+    intent: str,
 ) -> dict[str, object]:
     now = dt.datetime.now(dt.UTC)
     return {
+        "conversation_id": conv.id,
         "direction": direction,
         "sender": sender,
         "text": text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,16 +30,37 @@ def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
     return conv
 
 
+def get_or_create_many(
+    session: Session, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Conversation]:
+    """The conversations of several (channel, user) pairs, locked in one statement and
+    in a fixed order (so two batches sharing users queue instead of deadlocking)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    stmt = (
+        select(Conversation)
+        .where(tuple_(Conversation.channel, Conversation.user_id).in_(wanted))
+        .order_by(Conversation.channel, Conversation.user_id)
+        .with_for_update()
+    )
+    found = {(c.channel, c.user_id): c for c in session.scalars(stmt)}
+    for channel, user_id in wanted:
+        if (channel, user_id) not in found:
+            found[(channel, user_id)] = get_or_create(session, channel, user_id)
+    return found
+
+
 def find(session: Session, channel: str, user_id: str) -> Conversation | None:
     return session.scalars(
         select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
     ).first()
 
 
-def add_messages(session: Session, conv: Conversation, rows: Sequence[dict[str, object]]) -> None:
-    """Insert several message rows at once (one executemany, no ORM bookkeeping)."""
+def add_message_rows(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert message rows (each naming its conversation_id) in one executemany."""
     if rows:
-        session.execute(insert(Message), [{"conversation_id": conv.id, **row} for row in rows])
+        session.execute(insert(Message), list(rows))
 
 
 def add_message(
@@ -74,12 +95,20 @@ def messages(session: Session, conversation_id: int, after_id: int = 0) -> list[
     return list(session.scalars(stmt))
 
 
-def receipt(session: Session, channel: str, key: str) -> str | None:
-    """The stored (encrypted) replies already given to this channel message, or None."""
-    row = session.get(InboundReceipt, (channel, key))
-    return row.replies_json if row else None
+def receipts(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The stored (encrypted) replies of those of ``keys`` (channel, key) already seen."""
+    if not keys:
+        return {}
+    stmt = select(InboundReceipt).where(
+        tuple_(InboundReceipt.channel, InboundReceipt.key).in_(sorted(set(keys)))
+    )
+    return {(r.channel, r.key): r.replies_json for r in session.scalars(stmt)}
 
 
-def save_receipt(session: Session, channel: str, key: str, payload: str) -> None:
-    """Remember the replies given to a channel message; ``payload`` is opaque (encrypted)."""
-    session.add(InboundReceipt(channel=channel, key=key, replies_json=payload))
+def save_receipts(session: Session, rows: Sequence[tuple[str, str, str]]) -> None:
+    """Remember the replies given to several channel messages: (channel, key, payload)."""
+    if rows:
+        session.execute(
+            insert(InboundReceipt),
+            [{"channel": c, "key": k, "replies_json": p} for c, k, p in rows],
+        )

@@ -8,6 +8,7 @@ contains and a character-level fuzzy score. Unknown words count against it, so
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +29,8 @@ WEIGHTS = (0.3, 0.5, 0.2)  # question covered, phrasing covered, character simil
 LONG_WEIGHTS = (0.3, 0.4, 0.3)
 SUBJECT_MISSING = 0.85  # the question never names the entry's subject
 SUBJECT_FOREIGN = 0.8  # the question names another topic's subject the entry never mentions
+CACHE_SIZE = 4096  # recent questions remembered (menu words and common questions repeat a lot)
+CACHE_TEXT = 200  # longer messages are one-offs: not worth the memory
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Index:
             self._bm25.index(corpus, show_progress=False)
         if progress:
             progress(len(pairs), len(pairs))
+        self._remembered = functools.lru_cache(maxsize=CACHE_SIZE)(self._search_once)
 
     @property
     def size(self) -> int:
@@ -96,7 +100,16 @@ class Index:
         """Best entries for ``query``, one hit per entry, best first.
 
         ``leave_out`` names an entry id whose phrasing equal to ``query`` is ignored
-        (leave-one-out, for the linter)."""
+        (leave-one-out, for the linter). The index never changes, so recent results are
+        remembered: the same question asked again costs a dictionary lookup."""
+        if leave_out is not None or len(query) > CACHE_TEXT:
+            return self._search(query, limit, leave_out)
+        return list(self._remembered(query, limit))
+
+    def _search_once(self, query: str, limit: int) -> tuple[Hit, ...]:
+        return tuple(self._search(query, limit, None))
+
+    def _search(self, query: str, limit: int, leave_out: str | None) -> list[Hit]:
         text = normalize(query)
         tokens = list(dict.fromkeys(tokenize(text)))
         if not tokens or not self._docs:

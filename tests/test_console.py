@@ -451,3 +451,37 @@ def test_dashboard_charts_and_csv_export_without_pii(app: Any, runtime: Runtime)
     )
     summary = county.get("/staff/reports/summary.csv").text
     assert "工单总数,,2" in summary
+
+
+def veteran_asks(rt: Runtime, user_id: str, region: str | None, *texts: str) -> None:
+    """A web chat veteran whose region is known (as after a flow) or not, asking ``texts``."""
+    from bot.shell import write_state
+
+    with transaction(rt.sessions) as s:
+        conv = conversations.get_or_create(s, "web", user_id)
+        if region:
+            state = read_state(conv, rt.vault).model_copy(update={"region": region})
+            write_state(conv, state, rt.vault)
+    for text in texts:
+        handle(rt, Inbound("web", user_id, text))
+
+
+def test_dashboard_questions_are_those_of_the_users_region(app: Any, runtime: Runtime) -> None:
+    add_staff(runtime, "dongsup", "supervisor", "990101", "东城站长")
+    veteran_asks(runtime, "w-east", "990101001", "优待证丢了怎么补办", "？？", "阿巴阿巴咕噜咕噜")
+    veteran_asks(runtime, "w-west", "990102001", "生存认证每年什么时候做", "阿巴阿巴咕噜咕噜")
+    veteran_asks(
+        runtime, "w-unknown", None, "伤残抚恤金什么时候发"
+    )  # counts at the default (county)
+    town = browser(app, "dongsup").get("/staff/dashboard").text
+    assert "优待证丢了怎么补办" in town and "（1/3）" in town  # "？？" got the menu: not a question
+    assert "生存认证每年什么时候做" not in town and "伤残抚恤金什么时候发" not in town
+    summary = browser(app, "dongsup").get("/staff/reports/summary.csv").text
+    assert "常见问题,优待证丢了怎么补办,1" in summary and "群众来信（条）,,3" in summary
+    assert "生存认证" not in summary
+    county = browser(app, "county").get("/staff/dashboard").text
+    assert all(
+        q in county
+        for q in ("优待证丢了怎么补办", "生存认证每年什么时候做", "伤残抚恤金什么时候发")
+    )
+    assert "（2/6）" in county

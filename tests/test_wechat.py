@@ -145,13 +145,13 @@ def test_a_slow_answer_says_success_then_sends_one_customer_service_message(
 
     import bot.channels.passive as passive
 
-    real_handle = passive.handle
+    real_handle = passive.handle_batch
 
     def slow_handle(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.8)
         return real_handle(*args, **kwargs)
 
-    monkeypatch.setattr(passive, "handle", slow_handle)
+    monkeypatch.setattr(passive, "handle_batch", slow_handle)
     for live in _serve(runtime, wechat_api, wechat_passive_seconds=0.2):
         got = live.aes.push(text_xml("o-slow", "优待证怎么办", "2001"), aes=True)
         assert got.status == 200 and got.body == "success"
@@ -167,15 +167,17 @@ def test_a_long_answer_is_split_under_the_wechat_limit(
     from intents.turn import Reply
 
     long_text = "\n".join(f"第{i}条：" + "退役军人优待证政策说明" * 12 for i in range(40))
-    real_handle = bot.shell.handle
+    real_handle = bot.shell.handle_batch
 
     def long_handle(*args: Any, **kwargs: Any) -> Any:
-        handled = real_handle(*args, **kwargs)
-        return bot.shell.Handled((Reply(long_text),), handled.turn, handled.duplicate)
+        return [
+            bot.shell.Handled((Reply(long_text),), h.turn, h.duplicate)
+            for h in real_handle(*args, **kwargs)
+        ]
 
     import bot.channels.passive as passive
 
-    monkeypatch.setattr(passive, "handle", long_handle)
+    monkeypatch.setattr(passive, "handle_batch", long_handle)
     got = live.plain.push(text_xml("o-long", "优待证怎么办", "3001"))
     assert got.status == 200 and got.content.startswith("第0条")
     live.api.wait_for("/message/custom/send")

@@ -41,9 +41,9 @@ class WeChatChannel:
         cls, rt: Runtime, settings: Settings, kick: Callable[[], None]
     ) -> WeChatChannel:
         keys = wm.WeChatKeys(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key)
-        # SQLite holds its write lock for the whole step: more threads only queue on the
-        # lock (busy-wait sleeps → long tails); one thread is a fair FIFO queue instead.
-        threads = 1 if rt.engine.dialect.name == "sqlite" else 16
+        # SQLite holds its write lock for the whole batch: more threads only queue on the
+        # lock (busy-wait sleeps → long tails); one thread batching the queue is fairer.
+        threads = 1 if rt.engine.dialect.name == "sqlite" else 4
         return cls(rt, keys, PassiveRunner(rt, settings.wechat_passive_seconds, threads), kick)
 
     async def answer(self, query: wm.Query, body: bytes) -> Response:

@@ -9,6 +9,7 @@ import io
 from starlette.responses import Response
 
 from bot.console import scope, stats, svg
+from bot.console.conversation_scope import ConversationScope
 from bot.console.guard import Cx
 from bot.console.views import KIND_NAMES, STATUS_NAMES, local_time, render, today
 from db.session import transaction
@@ -37,9 +38,14 @@ def _unit_name(cx: Cx, code: str) -> str:
 
 
 def _figures(cx: Cx) -> stats.Figures:
+    """The period's figures within the user's region subtree: tickets by owning unit,
+    veterans' questions by the veteran's region (bot/console/conversation_scope.py)."""
     start, end = period(cx)
+    regions = cx.rt.ctx.regions
+    units = scope.units(regions, cx.user)
+    veterans = ConversationScope(regions, frozenset(units))
     with transaction(cx.rt.sessions) as session:
-        return stats.figures(session, scope.units(cx.rt.ctx.regions, cx.user), start, end, today())
+        return stats.figures(session, units, start, end, today(), veterans)
 
 
 def page(cx: Cx) -> Response:

@@ -7,11 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Message, Ticket, Unanswered
+from bot.console.conversation_scope import ConversationScope
+from db.models import Conversation, Message, Ticket
 from db.tickets import OPEN
+from knowledge.text import normalize
 
 CHINA = ZoneInfo("Asia/Shanghai")
 TREND_WEEKS = 8
@@ -75,8 +77,14 @@ def overdue_on(rows: list[Ticket], day: dt.date) -> int:
 
 
 def figures(
-    session: Session, units: set[str], start: dt.date, end: dt.date, today: dt.date
+    session: Session,
+    units: set[str],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    conversations: ConversationScope,
 ) -> Figures:
+    """Tickets owned by ``units``; messages of the ``conversations`` in scope."""
     rows = tickets_in(session, units, start - dt.timedelta(weeks=TREND_WEEKS), end)
     period = [t for t in rows if t.received_on >= start]
     fig = Figures(start, end, total=len(period))
@@ -97,7 +105,7 @@ def figures(
         (d, overdue_on(rows, d))
         for d in (last - dt.timedelta(weeks=w) for w in range(TREND_WEEKS - 1, -1, -1))
     ]
-    _questions(session, fig)
+    _questions(session, fig, conversations)
     return fig
 
 
@@ -107,25 +115,23 @@ def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return lo, hi
 
 
-def _questions(session: Session, fig: Figures) -> None:
+def _questions(session: Session, fig: Figures, conversations: ConversationScope) -> None:
+    """Veterans' messages in the period: how many, how many the bot could not answer
+    (``unknown``, as recorded for curators: not the menu shown for an empty message),
+    and the questions it answered most from the KB."""
     lo, hi = _utc_bounds(fig.start, fig.end)
-    inbound = select(Message).where(
+    stmt = select(Message.intent, Message.text).where(
         Message.direction == "in", Message.created_at >= lo, Message.created_at < hi
     )
-    fig.inbound = int(session.scalar(inbound.with_only_columns(func.count(Message.id))) or 0)
-    fig.unanswered = int(
-        session.scalar(
-            select(func.count(Unanswered.id)).where(
-                Unanswered.created_at >= lo, Unanswered.created_at < hi
-            )
-        )
-        or 0
-    )
-    top = (
-        inbound.where(Message.intent == "faq")
-        .with_only_columns(Message.text, func.count(Message.id))
-        .group_by(Message.text)
-        .order_by(func.count(Message.id).desc(), Message.text)
-        .limit(TOP_QUESTIONS)
-    )
-    fig.top_questions = [(str(t), int(n)) for t, n in session.execute(top)]
+    in_scope = conversations.condition()
+    if in_scope is not None:
+        stmt = stmt.join(Conversation, Conversation.id == Message.conversation_id).where(in_scope)
+    answered: Counter[str] = Counter()
+    for intent, text in session.execute(stmt):
+        fig.inbound += 1
+        if intent == "faq":
+            answered[text] += 1
+        elif intent == "unknown" and normalize(text):
+            fig.unanswered += 1
+    top = sorted(answered.items(), key=lambda item: (-item[1], item[0]))
+    fig.top_questions = top[:TOP_QUESTIONS]

@@ -19,6 +19,8 @@ class Conversation(Timestamped, Base):
     user_id: Mapped[str] = mapped_column(String(128))
     state_json: Mapped[str] = mapped_column(Text, default="{}")
     state_version: Mapped[int] = mapped_column(default=0)
+    # the veteran's region once known (copied from the encrypted state, for staff figures)
+    region_code: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
