@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from bot.delivery.notifications import notify_unit
+from bot.follow_up_requests import Filing, file_request
 from bot.routing import DEFAULT, Routing, queue_for
 from bot.ticket_intake import Intake, open_ticket
 from db import tickets, unanswered
@@ -23,6 +24,7 @@ from intents.turn import (
     OpenTicket,
     RecordSatisfaction,
     RecordUnanswered,
+    RequestFollowUp,
 )
 
 
@@ -78,6 +80,8 @@ def apply_all(ec: EffectContext, effects: tuple[Effect, ...]) -> Applied:
             )
         elif isinstance(effect, RecordSatisfaction):
             _satisfaction(ec, effect)
+        elif isinstance(effect, RequestFollowUp):
+            _request_follow_up(ec, effect, applied)
     return applied
 
 
@@ -101,6 +105,15 @@ def _open_ticket(
         applied.replies.append(opened.reply)
     if opened.secret:
         applied.secrets.append(opened.secret)
+
+
+def _request_follow_up(ec: EffectContext, effect: RequestFollowUp, applied: Applied) -> None:
+    """复查/复核: a linked ticket one level up, or the reason it cannot be filed."""
+    filing = Filing(ec.session, ec.ctx.regions, ec.today, ec.holiday_shift)
+    result = file_request(filing, effect)
+    if result.ticket is not None:
+        applied.tickets.append(result.ticket)
+    applied.replies.append(result.reply)
 
 
 def _notify(ec: EffectContext, effect: NotifyStaff, ticket: Ticket | None = None) -> None:

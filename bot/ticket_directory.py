@@ -1,5 +1,5 @@
 """查询进度 over the DB: the ``TicketDirectory`` the shell lends the engine for one
-step. A status is told only for the right number *and* lookup code."""
+step. A ticket is told only for the right number *and* lookup code."""
 
 from __future__ import annotations
 
@@ -7,12 +7,28 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from bot.follow_up_requests import petition_case
 from bot.routing import unit_name
 from db import tickets
 from db.crypto import PiiVault
+from db.models import Ticket
 from db.ticket_queries import deadline_of
-from intents.context import TicketStatus
+from intents.context import PetitionCase, TicketStatus
 from knowledge.regions import RegionTree
+
+
+def verified(session: Session, vault: PiiVault, number: str, lookup_code: str) -> Ticket | None:
+    """The ticket with this number, only when the lookup code matches it."""
+    ticket = tickets.by_number(session, number.strip().upper())
+    given = vault.hash(lookup_code)
+    if (
+        ticket is None
+        or not ticket.lookup_hash
+        or not given
+        or not hmac.compare_digest(ticket.lookup_hash, given)
+    ):
+        return None
+    return ticket
 
 
 class DbTicketDirectory:
@@ -22,14 +38,8 @@ class DbTicketDirectory:
         self._regions = regions
 
     def status(self, number: str, lookup_code: str) -> TicketStatus | None:
-        ticket = tickets.by_number(self._session, number.strip().upper())
-        given = self._vault.hash(lookup_code)
-        if (
-            ticket is None
-            or not ticket.lookup_hash
-            or not given
-            or not hmac.compare_digest(ticket.lookup_hash, given)
-        ):
+        ticket = verified(self._session, self._vault, number, lookup_code)
+        if ticket is None:
             return None
         return TicketStatus(
             number=ticket.number,
@@ -37,3 +47,10 @@ class DbTicketDirectory:
             unit=unit_name(self._regions, ticket.queue),
             due=deadline_of(ticket) if ticket.status in tickets.OPEN else None,
         )
+
+    def petition_case(self, number: str, lookup_code: str) -> PetitionCase | None:
+        """复查/复核: where the petition with this number and code stands."""
+        ticket = verified(self._session, self._vault, number, lookup_code)
+        if ticket is None or ticket.kind != "petition":
+            return None
+        return petition_case(self._session, self._regions, ticket)

@@ -20,6 +20,12 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=SHA256(), length=32, salt=b"vetbot", info=purpose).derive(secret.encode())
 
 
+@lru_cache(maxsize=16)
+def _aead(secret: str) -> AESGCM:
+    """The cipher for a secret (built once: key setup costs more than a short message)."""
+    return AESGCM(_derive(secret, b"pii-enc"))
+
+
 @dataclass(frozen=True)
 class PiiVault:
     """Encrypts and hashes personal data with keys derived from VETBOT_SECRET_KEY."""
@@ -30,14 +36,14 @@ class PiiVault:
         if not plain:
             return None
         nonce = os.urandom(12)
-        sealed = AESGCM(_derive(self.secret, b"pii-enc")).encrypt(nonce, plain.encode(), None)
+        sealed = _aead(self.secret).encrypt(nonce, plain.encode(), None)
         return base64.urlsafe_b64encode(nonce + sealed).decode()
 
     def decrypt(self, token: str | None) -> str | None:
         if not token:
             return None
         raw = base64.urlsafe_b64decode(token.encode())
-        return AESGCM(_derive(self.secret, b"pii-enc")).decrypt(raw[:12], raw[12:], None).decode()
+        return _aead(self.secret).decrypt(raw[:12], raw[12:], None).decode()
 
     def hash(self, value: str | None) -> str | None:
         """Keyed hash for matching (same person?) without storing the value."""

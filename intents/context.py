@@ -20,10 +20,27 @@ class TicketStatus:
     due: dt.date | None
 
 
+@dataclass(frozen=True)
+class PetitionCase:
+    """Where a petition stands for 复查/复核: its latest step (a 复查 already asked for
+    stands in for the petition it challenges)."""
+
+    number: str  # the latest step's ticket (受理编号)
+    stage: str  # initial | review (复查) | recheck (复核)
+    status: str  # human-readable, e.g. 已受理
+    open: bool  # work still owed (no reply yet, deadlines run)
+    replied_on: dt.date | None  # 书面答复; None while it is still handled
+    due: dt.date | None  # while open: when the written answer is due, once known
+    next_stage: str | None  # review | recheck | None (复核 done: 不再受理)
+    next_unit: str  # the level above, who would handle 复查/复核
+
+
 class TicketDirectory(Protocol):
-    """Read-only lookup the shell lends to the engine (查询进度)."""
+    """Read-only lookup the shell lends to the engine (查询进度, 复查/复核)."""
 
     def status(self, number: str, lookup_code: str) -> TicketStatus | None: ...
+
+    def petition_case(self, number: str, lookup_code: str) -> PetitionCase | None: ...
 
 
 @dataclass(frozen=True)

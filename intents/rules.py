@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 SELF_HARM = re.compile(
-    r"不想活|活着.{0,3}没(有)?意思|活着.{0,3}没(有)?意义|活够了|没有活路|没活路|活不成|活不下去|没法活|不如死|想死|去死|寻死|轻生|自杀|自尽|跳楼|跳河|跳江|"
+    r"不想活|活着.{0,3}没(有|啥|什么|多大|一点)?(意思|意义|盼头|奔头|指望)|(日子|生活|人生)(真|也|都|还)?没(有|啥|什么)?(盼头|奔头|指望)|(没|有)(啥|什么)?活头|活够了|没有活路|没活路|活不成|活不下去|没法活|不如死|想死|去死|寻死|轻生|自杀|自尽|跳楼|跳河|跳江|"
     r"喝农药|喝.{0,3}农药|喝药|上吊|割腕|了结自己|结束生命|一死了之|一了百了|安眠药|熬不下去|撑不下去|"
     r"寻短见|想不开|不想拖累|累赘|攒(了)?.{0,4}药|药.{0,6}攒|存(了)?.{0,4}安眠|睡过去.{0,4}(别|不要|不)醒|睡着.{0,3}(别|不)醒|不想醒|"
     r"永远睡|楼顶|天台|遗书|遗言|活着(还)?有(什么|啥)(意思|意义|盼头|用)|活(着|得)(真|太)?累|不如早点走|早点走了算|"
@@ -28,11 +28,37 @@ CROWD = re.compile(
     r"(带上|带着|叫上|组织|喊上).{0,3}(几十|上百|一百|好多|很多|一帮|一群|几百)(个|号)?(人|战友|老兵)|"
     r"(去|到|上)(省里|省城|省政府|北京|京城|部里).{0,4}信访"
 )
+# Indirect danger, often reported by a relative: wanting to join the dead ("老念叨要去找他牺牲的
+# 战友"), settling one's affairs, giving things away and the family is frightened.
+_DEAD = r"(牺牲|死去|去世|死了|过世|故去|逝去|早走|走了)(了)?的?(老)?"
+_KIN = r"(战友|兄弟|老伴|亲人|爹娘|父母|老婆|老头子?|男人|媳妇)"
+INDIRECT_HARM = re.compile(
+    r"(念叨|老说|总说|常说|一直说|天天说|老是说|总是说|嘴里说|叨叨|说着)(着)?(要|想)?(去)?(找|陪|见|跟)(他|她|我)?(的)?"
+    + _DEAD
+    + _KIN
+    + r"(?!的?(家|亲|墓|坟|遗|后人|子女|孩子|名|信息|照片|陵|烈士|档案|资料|下落|埋|安葬))|"
+    r"(下去|到那边去?|去那边|去地下|到地下)(陪|找|见)(他|她|老伴|老头子?|男人|媳妇|老婆|战友|老战友|爹娘|父母)|"
+    r"随(他|她|老伴)而去|死了算了|死了拉倒|死了干净|(交代|交待)(好|了)?后事|"
+    r"(存折|银行卡|存款|积蓄|房本|房产证|值钱的东西).{0,8}(交给|交代给|给了|留给|分给|送人).{0,24}"
+    r"(发慌|心慌|担心|害怕|不对劲|反常|不放心|吓人)"
+)
+# a crowd: "一百多个老兵约好了去市政府", a sit-in at a government gate
+_CROWD_SIZE = r"(几十|几百|上百|上千|好几十|数十|数百|[一二两三四五六七八九]?[十百千][一二三四五六七八九]?|\d{2,})多?(个|名|位|号)?"
+_GOV = r"(省里|省城|省政府|省委|市里|市政府|市委|县政府|县委|区政府|区委|政府|北京|京城|部里|信访局)"
+CROWD_PLAN = re.compile(
+    _CROWD_SIZE
+    + r"(老)?(战友|退役军人|兄弟|人).{0,12}(约好|约定|商量好|说好|串联|一起|一块)(了)?.{0,6}(去|到|上)"
+    + _GOV
+    + r"|(政府|信访局|信访办|事务局|市委|县委|省委|区委|大院)(的)?(门口|大门口|大门|门前|广场)(去)?"
+    r"(坐着|坐下|坐一天|坐几天|躺着|跪着|堵着|守着|蹲着|拉横幅|打横幅|举牌)|串联|组团(去)?(信访|北京|省里)"
+)
 HANDOFF = re.compile(
     r"^(转)?人工(客服|服务)?$|转人工|人工客服|找人工|真人|活人|找(个)?工作人员|跟工作人员|联系工作人员|"
     r"打电话给我|给我回电话|回个电话|不要机器人|不跟机器人|机器人听不懂|机器人说不明白|找客服|"
     r"(找|叫|让|见|约)(你们)?(的)?(领导|局长|主任|负责人)|(找|叫)(个)?负责人|有人(管|理)吗|"
-    r"(给我|跟我)?(打|回)(个|一个)?电话(给我)?$|有人给我打(个)?电话|(跟|和|找).{0,10}(的人|工作人员)(联系|说|谈)|不会打字"
+    r"(给我|跟我)?(打|回)(个|一个)?电话(给我)?$|有人给我打(个)?电话|(跟|和|找).{0,10}(的人|工作人员)(联系|说|谈)|不会打字|"
+    r"打字(太|好|真|很|挺|实在)?(累|慢|费劲|费事|麻烦|难|困难|吃力)|不方便打字|懒得打字|打不了字|"
+    r"(有没有|有啥|有什么|给个|给我个|留个|给我一个)(人工)?(电话|手机号|号码).{0,6}(问|打|说|咨询|联系|聊)"
 )
 END_HANDOFF = re.compile(r"^结束人工$|^退出人工$|^回到机器人$")
 
@@ -48,6 +74,22 @@ PETITION_LOOKUP = re.compile(
     r"(信访|反映|投诉|举报|申诉|受理编号|回执|工单).{0,24}(进度|进展|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
     r"查询进度|查进度|查一下进度|(进度|进展)查询|xf-?\d{8}"
 )
+FOLLOW_UP = r"(复查|复核)"
+# what a 复查/复核 challenges (不服/不认可/不同意 are folded to 不满意 by normalize)
+ANSWER = r"(信访)?(处理意见|办理意见|答复意见|答复|处理结果|办理结果|处理决定|复查意见|复核意见)"
+FOLLOW_UP_START = re.compile(
+    rf"^{WANT}*(要|想|需要|准备)?(申请|提出|提交|请求|要求)(一下|个)?(信访)?{FOLLOW_UP}|"  # 我要申请复查
+    rf"^{WANT}+(再)?{FOLLOW_UP}|"  # 我要复查
+    rf"^(信访)?{FOLLOW_UP}申请$|"  # 复查申请 (a label)
+    rf"^(我|俺|咱)(们|家)?.{{0,12}}{ANSWER}.{{0,4}}不满意|"  # 我对处理意见不服
+    rf"^(我|俺|咱)(们|家)?(还是)?不满意.{{0,8}}{ANSWER}|"  # 俺不服那个信访处理意见
+    rf"{ANSWER}.{{0,4}}不满意.{{0,6}}(想|要)(申请|提出|请求)?{FOLLOW_UP}"  # 对答复不满意想复查
+)
+# "申请复查能行不" asks about the rules, like QUESTION (plus a few spoken forms)
+FOLLOW_UP_ASKS = re.compile(
+    _QUESTION + r"|咋|怎|多长|几|为啥|为什么|还能|呢$|(能|可以|行|可)\S{0,10}(不|吗|没|么)$"
+)
+FOLLOW_UP_WANTS = re.compile(rf"^(我|俺|咱)(们)?(要|想|得)(申请|提出|请求)?{FOLLOW_UP}")
 CARD_STATUS = re.compile(
     r"优待证.{0,10}(办到哪|到哪一步|进度|进展|怎么还没|还没下来|还没拿到|什么时候能拿|审核到哪|状态)"
 )
@@ -65,8 +107,15 @@ SURVIVAL_START = re.compile(
     r"^(生存认证|年度确认)(申请)?$"  # the bare menu label (web chat buttons)
 )
 GREETING = re.compile(
-    r"^((你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|有人吗|有人在吗|有没有人|喂|请问|早上好|上午好|中午好|"
+    r"^((你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|在没|在不|在没在|在嘛|有人吗|有人在吗|有没有人|有人没|有人不|有人么|有人嘛|"
+    r"有人在没|有人在不|有人在么|有人在没有|有没有人在|人呢|喂|请问|早上好|上午好|中午好|首长好|战友好|战友们好|同志们好|领导好|"
     r"下午好|晚上好|早|早安|老师好|同志|小助手|机器人)(啊|呀|呢|哈)?)+$"
+)
+# "老兵向你报到！": a veteran reporting in is a greeting, not the 退役报到 procedure
+_VETERAN = r"(老兵|老战士|老战友|退伍老兵|退役老兵|老军人|老同志|老班长|战友|退役军人|退伍军人)"
+_TO_YOU = r"(向|跟|给)(你|您|组织|大家|首长|小助手|机器人)(们)?"
+SALUTE = re.compile(
+    rf"^(我是)?(一名|一个|一位)?({_VETERAN}(前来|来)?({_TO_YOU})?|(前来|来)?{_TO_YOU})(报到|报告|敬礼|问好)(了|啦|喽|咯)?$"
 )
 THANKS = re.compile(
     r"^((谢谢|谢谢你|谢谢您|多谢|感谢|麻烦你了|好的|好|行|嗯|知道了|明白了|清楚了|懂了|收到|ok|再见|拜拜|辛苦了|辛苦|"
@@ -98,12 +147,14 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
     if not norm:
         return None
     words = (norm, plain) if plain else (norm,)
-    if any(SELF_HARM.search(w) or HARM_OTHERS.search(w) for w in words):
+    if any(SELF_HARM.search(w) or HARM_OTHERS.search(w) or INDIRECT_HARM.search(w) for w in words):
         return RuleMatch("crisis", "crisis:self")
-    if CROWD.search(norm):
+    if CROWD.search(norm) or CROWD_PLAN.search(norm):
         return RuleMatch("crisis", "crisis:crowd")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")
+    if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
+        return RuleMatch("petition", "flow:follow_up")
     if PETITION_LOOKUP.search(norm):
         return RuleMatch("petition", "flow:lookup")
     if CARD_STATUS.search(norm):
@@ -116,6 +167,8 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("petition", "flow:petition")
     if GREETING.match(norm):
         return RuleMatch("greeting", "greeting")
+    if SALUTE.match(plain or norm):
+        return RuleMatch("greeting", "salute")
     if THANKS.match(norm):
         return RuleMatch("greeting", "thanks")
     if HELP.match(norm):
@@ -132,7 +185,14 @@ def _asks_about_rules(norm: str) -> bool:
     return bool(QUESTION.search(norm))
 
 
-GREETING_PREFIX = re.compile(r"^(你好|您好|你们好|同志你好|同志您好|老师好|在吗|在不在|请问|喂)+")
+def _asks_about_follow_up(norm: str) -> bool:
+    """ "复查的期限是多久" asks about the rules; "我要申请复查" wants to ask for one."""
+    return not FOLLOW_UP_WANTS.match(norm) and bool(FOLLOW_UP_ASKS.search(norm))
+
+
+GREETING_PREFIX = re.compile(
+    r"^(你好|您好|你们好|同志你好|同志您好|老师好|在吗|在不在|有人吗|有人没|有人在吗|有没有人|请问|喂)+"
+)
 
 
 def strip_greeting(norm: str) -> str:

@@ -106,6 +106,17 @@ class RecordSatisfaction(Effect):
 
 
 @dataclass(frozen=True)
+class RequestFollowUp(Effect):
+    """File a 复查 (or 复核) of a petition whose number and lookup code the flow has
+    checked (《信访工作条例》第三十五、三十六条). The shell re-checks the window
+    and answers with the new ticket, or with why it cannot be filed."""
+
+    type: ClassVar[str] = "request_follow_up"
+    number: str  # the step challenged: the petition, or its 复查
+    reason: str  # why, in the veteran's own words
+
+
+@dataclass(frozen=True)
 class Understanding:
     """What the bot made of the message — what `vetbot ask --json` reports."""
 

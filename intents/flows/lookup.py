@@ -3,7 +3,9 @@ owning unit and the due date, through ``ctx.tickets`` (lent by the shell).
 
 Both are required. Wrong pairs are counted in the conversation state
 (``lookup_failures``, which outlives the flow and process restarts): after
-``MAX_FAILURES`` within ``WINDOW`` the lookup is locked for that user.
+``MAX_FAILURES`` within ``WINDOW`` the lookup is locked for that user. The
+复查/复核 request (``follow_up_request``) asks for the same pair with these slots
+and shares the count, so neither flow can be used to guess codes.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.turn import Effect, Reply
@@ -70,30 +72,34 @@ def _parse_code(text: str, _view: View) -> ParseResult:
 
 def _finish(view: View) -> Outcome:
     if locked(view):
-        return Outcome((Reply(_locked_text(view)),))
+        return Outcome((Reply(locked_text()),))
     directory = view.ctx.tickets
     if directory is None:
         return Outcome((Reply("暂时查不了进度，请稍后再试，或回复“转人工”。"),))
     found = directory.status(str(view.slots["number"]), str(view.slots["code"]))
     if found is None:
-        return _wrong(view)
+        return wrong_pair(view)
     due = f"\n办理期限：{found.due:%Y年%m月%d日}前" if found.due else ""
     text = f"受理编号：{found.number}\n当前状态：{found.status}\n承办单位：{found.unit}{due}"
     return Outcome((Reply(text),))
 
 
-def _wrong(view: View) -> Outcome:
+def wrong_pair(
+    view: View, retry: str = "lookup", then_slots: dict[str, Any] | None = None
+) -> Outcome:
+    """A number/code pair that does not match (never saying which part): count the
+    try, then ask again in flow ``retry`` — or lock after ``MAX_FAILURES``."""
     failed = LookupFailed(_now(view))
     left = MAX_FAILURES - len(recent_failures(view)) - 1
     if left <= 0:
-        return Outcome((Reply(_locked_text(view)),), (failed,))
+        return Outcome((Reply(locked_text()),), (failed,))
     text = (
         f"受理编号和查询码对不上，没查到。请核对后重新输入（还可以再试{left}次），回复“取消”退出。"
     )
-    return Outcome((Reply(text),), (failed,), then="lookup")
+    return Outcome((Reply(text),), (failed,), then=retry, then_slots=dict(then_slots or {}))
 
 
-def _locked_text(_view: View) -> str:
+def locked_text() -> str:
     return (
         f"查询码连续输错{MAX_FAILURES}次，为保护您的信息，查询已暂停，请1小时后再试。\n"
         "忘了查询码，可以回复“转人工”，工作人员核实身份后告诉您进度。"
