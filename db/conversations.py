@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,15 +36,15 @@ def get_or_create_many(
     """The conversations of several (channel, user) pairs, locked in one statement and
     in a fixed order (so two batches sharing users queue instead of deadlocking)."""
     wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    stmt = (
-        select(Conversation)
-        .where(tuple_(Conversation.channel, Conversation.user_id).in_(wanted))
-        .order_by(Conversation.channel, Conversation.user_id)
-        .with_for_update()
-    )
-    found = {(c.channel, c.user_id): c for c in session.scalars(stmt)}
+    found: dict[tuple[str, str], Conversation] = {}
+    for channel, users in _by_channel(wanted).items():
+        stmt = (
+            select(Conversation)
+            .where(Conversation.channel == channel, Conversation.user_id.in_(users))
+            .order_by(Conversation.user_id)
+            .with_for_update()
+        )
+        found |= {(c.channel, c.user_id): c for c in session.scalars(stmt)}
     for channel, user_id in wanted:
         if (channel, user_id) not in found:
             found[(channel, user_id)] = get_or_create(session, channel, user_id)
@@ -97,12 +97,13 @@ def messages(session: Session, conversation_id: int, after_id: int = 0) -> list[
 
 def receipts(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """The stored (encrypted) replies of those of ``keys`` (channel, key) already seen."""
-    if not keys:
-        return {}
-    stmt = select(InboundReceipt).where(
-        tuple_(InboundReceipt.channel, InboundReceipt.key).in_(sorted(set(keys)))
-    )
-    return {(r.channel, r.key): r.replies_json for r in session.scalars(stmt)}
+    seen: dict[tuple[str, str], str] = {}
+    for channel, wanted in _by_channel(sorted(set(keys))).items():
+        stmt = select(InboundReceipt.key, InboundReceipt.replies_json).where(
+            InboundReceipt.channel == channel, InboundReceipt.key.in_(wanted)
+        )
+        seen |= {(channel, key): payload for key, payload in session.execute(stmt)}
+    return seen
 
 
 def save_receipts(session: Session, rows: Sequence[tuple[str, str, str]]) -> None:
@@ -112,3 +113,11 @@ def save_receipts(session: Session, rows: Sequence[tuple[str, str, str]]) -> Non
             insert(InboundReceipt),
             [{"channel": c, "key": k, "replies_json": p} for c, k, p in rows],
         )
+
+
+def _by_channel(keys: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """(channel, x) pairs grouped by channel: each group is one indexed IN query."""
+    groups: dict[str, list[str]] = {}
+    for channel, value in keys:
+        groups.setdefault(channel, []).append(value)
+    return groups

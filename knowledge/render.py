@@ -67,6 +67,12 @@ def render_text(template: str, ctx: dict[str, Any]) -> str:
 
 
 def render_answer(entry: Entry, regions: RegionTree, code: str | None) -> str:
-    ctx = context_for(regions, code)
-    chain = [r.code for r in regions.chain(ctx["region"]["code"])]
-    return render_text(entry.answer_for(chain), ctx)
+    code = code if code and code in regions else regions.default_code
+    chain = [r.code for r in regions.chain(code)]
+    return _rendered(entry.answer_for(chain), regions, code)
+
+
+@lru_cache(maxsize=4096)
+def _rendered(template: str, regions: RegionTree, code: str) -> str:
+    """Answers are the same for every veteran of a region: render each once."""
+    return render_text(template, context_for(regions, code))

@@ -20,7 +20,6 @@ then handled one by one, and the duplicate replays the winner's receipt.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import queue
 import threading
@@ -68,8 +67,7 @@ class PassiveRunner:
     async def run(self, inbound: Inbound, key: str, late: Late) -> Handled | None:
         """The handled result to answer passively, or None: answered later via ``late``."""
         waiting = self._inflight.get(key) or self._start(inbound, key, late)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(waiting.future), self.patience)
+        await asyncio.wait((waiting.future,), timeout=self.patience)  # never cancels it
         with waiting.lock:
             if waiting.state == "waiting":
                 waiting.state = "late"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -40,7 +41,12 @@ class WeChatKeys:
     aes_key: str
 
     def crypto(self) -> WeChatCrypto | None:
-        return WeChatCrypto(self.token, self.aes_key, self.appid) if self.aes_key else None
+        return _crypto(self.token, self.aes_key, self.appid) if self.aes_key else None
+
+
+@lru_cache(maxsize=4)
+def _crypto(token: str, aes_key: str, appid: str) -> WeChatCrypto:
+    return WeChatCrypto(token, aes_key, appid)
 
 
 @dataclass(frozen=True)
