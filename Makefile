@@ -40,6 +40,7 @@ format: install
 bench: install
 	$(PY) bench/retrieval.py
 	$(PY) bench/engine.py
+	$(PY) bench/webhook.py
 
 clean:
 	rm -rf $(VENV) var tests/artifacts

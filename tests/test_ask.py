@@ -108,12 +108,17 @@ def test_cli_rejects_a_missing_question_with_a_clear_error() -> None:
         "等了这么多年也没人管，我真想一死了之",
         "药我已经攒了一瓶了",
         "再不给解决，我就跟他们拼了",
+        "再不给我解决我就去把信访局砸了",
     ],
 )
 def test_indirect_danger_is_met_with_care_not_an_faq(ctx: Context, text: str) -> None:
     result = ask(ctx, text)
     assert result["intent"] == "crisis"
     assert "110" in result["answer"]
+
+
+def test_breaking_a_phone_is_not_a_threat(ctx: Context) -> None:
+    assert ask(ctx, "手机屏幕砸了能修吗")["intent"] != "crisis"
 
 
 @pytest.mark.parametrize(
