@@ -54,6 +54,7 @@ class _Query:
     tokens: list[str]
     weight: float
     subjects: frozenset[str]  # subject words of any topic that the question names
+    token_weights: dict[str, float]  # each token's share of ``weight``
 
 
 class Index:
@@ -121,11 +122,13 @@ class Index:
         k = min(CANDIDATES, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         best: dict[int, Hit] = {}
+        token_weights = {t: self._weight((t,)) for t in tokens}
         asked = _Query(
             text,
             tokens,
-            self._weight(tokens),
+            sum(token_weights.values()),
             frozenset(w for w in self._all_subjects if w in text),
+            token_weights,
         )
         fits: dict[int, float] = {}
         for doc_index in top:
@@ -158,7 +161,8 @@ class Index:
 
     def _confidence(self, query: _Query, doc: _Doc, fit: float) -> float:
         text = query.text
-        shared = self._weight([t for t in query.tokens if t in doc.tokens])
+        weights = query.token_weights
+        shared = sum(weights[t] for t in doc.tokens.intersection(weights))
         covered_query = shared / max(query.weight, 1e-9)
         covered_doc = shared / max(doc.weight, 1e-9)
         chars = max(fuzz.ratio(text, doc.text), 0.9 * fuzz.partial_ratio(doc.text, text)) / 100
