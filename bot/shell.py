@@ -71,11 +71,11 @@ def handle_batch(rt: Runtime, jobs: Sequence[Job]) -> list[Handled | Exception]:
     leaves no trace; the others still commit. If the commit itself fails (e.g.
     another process stored one of the dedupe keys first), this raises and nothing of
     the batch is stored — the caller retries the messages one by one."""
+    users = [(j.inbound.channel, j.inbound.user_id) for j in jobs]
+    conversations.create_missing(rt.sessions, users)
     with transaction(rt.sessions) as session:
         # the conversation locks first: a retry racing its original waits here, then sees the receipt
-        convs = conversations.get_or_create_many(
-            session, [(j.inbound.channel, j.inbound.user_id) for j in jobs]
-        )
+        convs = conversations.get_or_create_many(session, users)
         keys = [(j.inbound.channel, j.dedupe_key) for j in jobs if j.dedupe_key]
         batch = _Batch(rt, session, conversations.receipts(session, keys))
         results = [

@@ -6,10 +6,12 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Conversation, InboundReceipt, Message
+from db.models.base import utcnow
 
 
 def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
@@ -49,6 +51,23 @@ def get_or_create_many(
         if (channel, user_id) not in found:
             found[(channel, user_id)] = get_or_create(session, channel, user_id)
     return found
+
+
+def create_missing(sessions: sessionmaker[Session], keys: Sequence[tuple[str, str]]) -> None:
+    """On PostgreSQL, create the conversations a batch needs in a transaction of their
+    own before the batch locks any: a batch then only locks rows that exist, always in
+    the same order, so two batches never deadlock over a conversation one of them is
+    creating. (SQLite runs one writer at a time: nothing to do.)"""
+    wanted = sorted(set(keys))
+    if not wanted or sessions.kw["bind"].dialect.name != "postgresql":
+        return
+    now = utcnow()
+    rows = [
+        {"channel": c, "user_id": u, "state_json": "", "created_at": now, "updated_at": now}
+        for c, u in wanted
+    ]
+    with sessions() as session, session.begin():
+        session.execute(pg_insert(Conversation).on_conflict_do_nothing(), rows)
 
 
 def find(session: Session, channel: str, user_id: str) -> Conversation | None:

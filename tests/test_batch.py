@@ -95,3 +95,28 @@ def test_one_failing_message_does_not_lose_the_others(
     monkeypatch.setattr(bot.effects, "open_ticket", real)
     retried = handle(runtime, job("o-d", "我要把他们办公室砸了").inbound, dedupe_key="d1")
     assert not retried.duplicate
+
+
+def test_concurrent_batches_sharing_veterans_all_commit(runtime: Runtime) -> None:
+    """Several engine threads (as with PostgreSQL workers) take batches that share
+    veterans, some of them new: every message is answered, none deadlocks or is lost."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["优待证怎么办", "你好", "转人工", "我想申请优待证", "1", "生存认证怎么做"]
+
+    def worker(seed: int) -> list[Handled | Exception]:
+        rnd = random.Random(seed)
+        out: list[Handled | Exception] = []
+        for b in range(12):
+            jobs = [
+                job(f"o-{rnd.randrange(12)}", rnd.choice(texts), f"{seed}-{b}-{i}")
+                for i in range(rnd.randrange(1, 8))
+            ]
+            out += handle_batch(runtime, jobs)
+        return out
+
+    with ThreadPoolExecutor(4) as pool:
+        results = [r for rs in pool.map(worker, range(4)) for r in rs]
+    assert all(isinstance(r, Handled) for r in results)
+    assert count(runtime, InboundReceipt) == len(results)
