@@ -157,6 +157,8 @@ class _Step:
             return self._crisis(action)
         if action == "greeting":
             return self._menu(texts.GREETING, "greeting")
+        if action == "salute":
+            return self._menu(texts.SALUTE, "greeting")
         if action == "help":
             return self._menu(texts.HELP, "greeting")
         if action == "thanks":

@@ -23,12 +23,22 @@ HARM_OTHERS = re.compile(
     r"把(他们|你们)?(的)?(办公室|信访局|局里|政府|大门|窗户|单位)(给)?(砸|掀|烧)"
 )
 CROWD = re.compile(
-    r"集体信访|集体去|集访|聚集|去北京|进京|上北京|到北京|(大家|战友们|兄弟们|一帮|一群|好多人|很多人|退役军人们).{0,8}一起去(省|市|县)|堵门|堵路|拉横幅|静坐|围堵|游行|示威|"
+    r"集体信访|集体去|集访|聚集|(大家|战友们|兄弟们|一帮|一群|好多人|很多人|退役军人们).{0,8}一起去(省|市|县)|堵门|堵路|拉横幅|静坐|围堵|游行|示威|"
     r"(几十|上百|一百|好多|很多|一帮|一群)(个|名|位)?(战友|老兵|退役军人|人).{0,6}(一起|一块|都)去|"
     r"(我们|俺们|咱们|大家|几个|几十个|一群|一帮|好多|很多)(老)?(战友|老兵|退役军人|兄弟|人).{0,12}(去|到|上)(省里|省城|省政府|市里|市政府|北京|部里|京城)|"
     r"(去|到|上)(省里|省城|市里|北京|政府).{0,8}讨(个)?说法|"
     r"(带上|带着|叫上|组织|喊上).{0,3}(几十|上百|一百|好多|很多|一帮|一群|几百)(个|号)?(人|战友|老兵)|"
-    r"(去|到|上)(省里|省城|省政府|北京|京城|部里).{0,4}信访"
+    r"(去|到|上)(省里|省城|省政府|部里).{0,4}信访"
+)
+# Going to Beijing to petition (越级访), or threatening to: urgent. A trip to Beijing is not
+# ("优待证去北京旅游能用吗"), nor asking whether one may ("能直接去北京信访吗" → the KB).
+BEIJING = re.compile(
+    r"(去|进|上|到|赴)(北京|京城|京)[^，。！？!?]{0,8}(上访|信访|告状|反映|讨(个)?说法|找(部里|中央|国家|领导))|"
+    r"进京(上访|访|告状)|赴京|"
+    r"(不|没)(人)?(给|帮)?(我|我们|俺)?(解决|管|处理).{0,8}就.{0,4}(去|上|到)(北京|京城)"
+)
+MAY_I = re.compile(
+    r"能不能|能否|可不可以|可以不|行不行|允许|合法|违法|(能|可以).{0,12}(吗|么|不)[？?]?$"
 )
 # Indirect danger, often reported by a relative: wanting to join the dead ("老念叨要去找他牺牲的
 # 战友"), settling one's affairs, giving things away and the family is frightened.
@@ -159,6 +169,8 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
     if any(SELF_HARM.search(w) or HARM_OTHERS.search(w) or INDIRECT_HARM.search(w) for w in words):
         return RuleMatch("crisis", "crisis:self")
     if CROWD.search(norm) or CROWD_PLAN.search(norm):
+        return RuleMatch("crisis", "crisis:crowd")
+    if BEIJING.search(norm) and not MAY_I.search(norm):
         return RuleMatch("crisis", "crisis:crowd")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")

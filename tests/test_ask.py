@@ -103,6 +103,11 @@ def test_cli_rejects_a_missing_question_with_a_clear_error() -> None:
     "text",
     [
         "我已经写好遗书了",
+        # a relative reporting a family member's intent, and bereavement without a way forward
+        "俺娘最近老说要去陪走了的老伴，把积蓄都分给我们了，我们很害怕",
+        "我爸总念叨想去见他死去的战友，这两天还交代后事",
+        "老伴没了以后我整夜睡不着，活着也没什么盼头了",
+        "日子没啥奔头了，还有啥活头",
         "活着还有什么意思",
         "人活着太累了，不如早点走",
         "等了这么多年也没人管，我真想一死了之",
@@ -122,9 +127,79 @@ def test_breaking_a_phone_is_not_a_threat(ctx: Context) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["我要去省里上访，带上几十个人", "这个月我们老兵要集体去市政府门口坐着"]
+    "text", ["优待证去北京旅游能用吗", "我想去北京看看天安门，老兵有优惠吗", "去北京看病能报销吗"]
+)
+def test_a_trip_to_beijing_raises_no_alarm(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "crisis"
+
+
+def test_asking_whether_one_may_petition_in_beijing_gets_the_rules(ctx: Context) -> None:
+    result = ask(ctx, "能直接去北京信访吗")
+    assert result["intent"] == "faq" and "逐级" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["我要去北京上访", "再不给我解决我就去北京", "我明天进京告状"])
+def test_going_to_beijing_to_petition_is_urgent(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要去省里上访，带上几十个人",
+        "这个月我们老兵要集体去市政府门口坐着",
+        "战友群里三十多个人说好了下礼拜一块去省政府",
+        "明天去县政府大门口躺着，不给钱就不走",
+    ],
 )
 def test_crowd_petitions_are_urgent_and_offered_the_lawful_channel(ctx: Context, text: str) -> None:
     result = ask(ctx, text)
     assert result["intent"] == "crisis"
     assert "信访" in result["answer"] and "工作人员" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "想找当年牺牲的战友的墓在哪",
+        "帮忙找一下牺牲战友的家属",
+        "老伴去世了，抚恤金还发吗",
+        "老人走了以后存折里的钱怎么取",
+        "我爸把存折交给我保管，生存认证能代办吗",
+        "县政府大门口的服务站几点上班",
+        "我们村有三十多个退役军人，都能办优待证吗",
+        "烈士纪念日我们二十多个老战友一起去烈士陵园祭扫",
+        "我们俩商量好了一起去县里办优待证",
+        "他说要去见见老战友",
+    ],
+)
+def test_ordinary_questions_near_crisis_words_are_not_crises(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "crisis"
+
+
+@pytest.mark.parametrize("text", ["喂 有人没", "有人在不", "在没在", "老兵报到！", "向您报到"])
+def test_calls_and_a_veteran_reporting_in_are_greetings(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting"
+    assert "您好" in result["answer"]
+
+
+def test_reporting_in_after_discharge_is_still_the_procedure(ctx: Context) -> None:
+    assert ask(ctx, "退伍军人回来去哪报到")["intent"] != "greeting"
+
+
+@pytest.mark.parametrize("text", ["打字太慢了，找个人跟我说", "有没有电话可以直接打过去问"])
+def test_people_who_cannot_type_get_a_human_and_a_phone_number(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "handoff"
+    assert "电话" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["实名投诉镇上服务站办事拖拉", "我要信方，反映补助发少了"])
+def test_a_named_complaint_or_a_misspelt_petition_starts_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "petition"
+
+
+@pytest.mark.parametrize("text", ["举报人会保密吗", "投诉电话多少", "举报了会不会被报复"])
+def test_questions_about_complaints_are_not_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "petition"

@@ -13,3 +13,11 @@ def test_synonyms_fold_to_one_word_without_rewriting_inside_the_canonical_form()
 
 def test_control_characters_and_tags_are_removed() -> None:
     assert clean("优待\x00证<script>x</script>") == "优待 证 x"
+
+
+def test_typos_and_spoken_forms_fold_without_eating_ordinary_words() -> None:
+    assert "信访" in normalize("我要信方")
+    assert "信访" not in normalize("能用短信方式通知我吗")
+    assert "行动不便" in normalize("腿脚不中用了")
+    assert "义务兵" in normalize("义物兵优待金")
+    assert "一件事" not in normalize("同一件事再提交一遍")  # not 军人退役"一件事"
