@@ -20,13 +20,13 @@ import contextlib
 import dataclasses
 import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import TemplateSyntaxError
 
+from bot import background
 from knowledge import kb as kb_mod
 from knowledge.index import Index
 from knowledge.kb import KBError, KnowledgeBase
@@ -115,15 +115,7 @@ async def watch(rt: Runtime, every_seconds: float, stop: asyncio.Event) -> None:
             log.exception("KB reload failed, still serving the loaded KB")
 
 
-@asynccontextmanager
-async def running(rt: Runtime) -> AsyncIterator[None]:
+def running(rt: Runtime) -> AbstractAsyncContextManager[None]:
     """Watch the KB for the app's lifetime (``kb_watch_seconds`` 0 turns it off)."""
     every = rt.settings.kb_watch_seconds
-    stop = asyncio.Event()
-    task = asyncio.create_task(watch(rt, every, stop)) if every > 0 else None
-    try:
-        yield
-    finally:
-        stop.set()
-        if task is not None:
-            await task
+    return background.running(lambda stop: watch(rt, every, stop), every > 0)

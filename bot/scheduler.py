@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import background
 from bot.delivery.notifications import notify_unit
 from bot.routing import parent_queue, unit_name
 from bot.runtime import Runtime
@@ -126,15 +126,7 @@ async def run(
             log.exception("deadline sweep failed")
 
 
-@asynccontextmanager
-async def running(rt: Runtime) -> AsyncIterator[None]:
+def running(rt: Runtime) -> AbstractAsyncContextManager[None]:
     """Run the sweeper for the app's lifetime (``scheduler_seconds`` 0 turns it off)."""
     every = rt.settings.scheduler_seconds
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(rt.sessions, rt.ctx.regions, every, stop)) if every > 0 else None
-    try:
-        yield
-    finally:
-        stop.set()
-        if task is not None:
-            await task
+    return background.running(lambda stop: run(rt.sessions, rt.ctx.regions, every, stop), every > 0)
