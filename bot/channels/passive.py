@@ -94,8 +94,11 @@ class PassiveRunner:
     def _work(self) -> None:
         while (batch := self._take()) is not None:
             results = self._handle([w.job for w in batch])
-            for waiting, result in zip(batch, results, strict=True):
+            settled = list(zip(batch, results, strict=True))
+            for waiting, result in settled:
                 self._settle(waiting, result)
+            # one wake-up of the event loop for the whole batch
+            batch[0].loop.call_soon_threadsafe(self._finish_all, settled)
 
     def _take(self) -> list[_Waiting] | None:
         """The next message and whatever else is waiting, or None to stop."""
@@ -142,7 +145,10 @@ class PassiveRunner:
                 waiting.late(result)
             except Exception:
                 log.exception("wechat: could not queue a late answer")
-        waiting.loop.call_soon_threadsafe(self._finish, waiting, result)
+
+    def _finish_all(self, settled: list[tuple[_Waiting, Handled | Exception]]) -> None:
+        for waiting, result in settled:
+            self._finish(waiting, result)
 
     def _finish(self, waiting: _Waiting, result: Handled | Exception) -> None:
         key = waiting.job.dedupe_key or ""
