@@ -38,8 +38,32 @@ def get_or_create_many(
     """The conversations of several (channel, user) pairs, locked in one statement and
     in a fixed order (so two batches sharing users queue instead of deadlocking)."""
     wanted = sorted(set(keys))
+    found = _locked(session, wanted)
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        try:
+            with session.begin_nested():  # new veterans: one insert for all of them
+                now = utcnow()
+                session.execute(
+                    insert(Conversation),
+                    [
+                        {"channel": c, "user_id": u, "state_json": "", "created_at": now}
+                        for c, u in missing
+                    ],
+                )
+        except IntegrityError:  # another process created one meanwhile: one by one
+            for channel, user_id in missing:
+                found[(channel, user_id)] = get_or_create(session, channel, user_id)
+        else:
+            found |= _locked(session, missing)
+    return found
+
+
+def _locked(
+    session: Session, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Conversation]:
     found: dict[tuple[str, str], Conversation] = {}
-    for channel, users in _by_channel(wanted).items():
+    for channel, users in _by_channel(keys).items():
         stmt = (
             select(Conversation)
             .where(Conversation.channel == channel, Conversation.user_id.in_(users))
@@ -47,9 +71,6 @@ def get_or_create_many(
             .with_for_update()
         )
         found |= {(c.channel, c.user_id): c for c in session.scalars(stmt)}
-    for channel, user_id in wanted:
-        if (channel, user_id) not in found:
-            found[(channel, user_id)] = get_or_create(session, channel, user_id)
     return found
 
 
