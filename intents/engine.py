@@ -11,7 +11,7 @@ from typing import Any
 from intents import deadline_questions, human, rules, texts
 from intents.context import Context
 from intents.faq import entry_reply, lookup, topic_label
-from intents.flows import control, runner
+from intents.flows import control, runner, survival_cert
 from intents.flows.control import expects_sensitive
 from intents.options import pick
 from intents.state import ConversationState
@@ -44,6 +44,14 @@ HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
 RESUME = ("继续上次的", "重新开始", "不办了")
 MIN_QUESTION_CHARS = 2  # a mid-flow digression must have words, not only digits
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# flows started with an answer already given: "我要预约上门认证" chose the way (上门认证)
+PRESET_FLOWS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "survival_cert:home": (
+        "survival_cert",
+        {"smartphone": None, "mobile": False, "method": survival_cert.HOME},
+        texts.HOME_VISIT,
+    ),
+}
 
 
 def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
@@ -150,6 +158,8 @@ class _Step:
             name = action[5:]
             if name in self.flows:
                 return self._start_flow(name)
+            if name in PRESET_FLOWS and PRESET_FLOWS[name][0] in self.flows:
+                return self._start_preset(*PRESET_FLOWS[name])
             return self._faq()
         if action == "handoff":
             return self._handoff()
@@ -262,6 +272,21 @@ class _Step:
         step = runner.start(self.flows, name, self.state, self.ctx, preset)
         return self._flow_turn(step, name)
 
+    def _start_preset(self, name: str, preset: dict[str, Any], intro: str) -> Turn:
+        """Start a flow with some answers given, saying so instead of the usual intro."""
+        turn = self._start_flow(name, preset)
+        flow_intro = self.flows[name].intro
+        if not turn.replies or not isinstance(flow_intro, str) or not flow_intro:
+            return turn
+        first = turn.replies[0]
+        text = first.text.replace(flow_intro, intro, 1)
+        return Turn(
+            turn.state,
+            (Reply(text, first.options), *turn.replies[1:]),
+            turn.effects,
+            turn.understanding,
+        )
+
     def _flow_turn(self, step: runner.FlowStep, name: str) -> Turn:
         flow = self.flows.get(step.state.flow or name) or self.flows[name]
         return Turn(step.state, step.replies, step.effects, Understanding(flow.intent))
@@ -308,6 +333,8 @@ class _Step:
             and rule.action[5:] in self.flows
         ):
             return self._start_flow(rule.action[5:])
+        if rule and rule.action[5:] in PRESET_FLOWS and PRESET_FLOWS[rule.action[5:]][0] != name:
+            return self._start_preset(*PRESET_FLOWS[rule.action[5:]])
         if len(_CJK.findall(self.norm)) < MIN_QUESTION_CHARS:
             return None  # "12345" is a mistyped answer, not a question about 12345
         found = self._lookup_in_topic(self.flows[name])

@@ -76,19 +76,24 @@ HANDOFF = re.compile(
 )
 END_HANDOFF = re.compile(r"^结束人工$|^退出人工$|^回到机器人$")
 
-_QUESTION = r"多久|多少|几天|几个月|怎么|如何|什么|啥|吗|么$|能不能|可不可以|可以不|有没有|是否|规定|条件|流程|要求|时限|期限|哪"
+_QUESTION = r"多久|多少|几天|几个月|怎么|如何|什么|啥|咋|吗|么$|能不能|可不可以|可以不|有没有|是否|规定|条件|流程|要求|时限|期限|哪|会不会|要不要|算不算|是不是|有影响|影响不"
 QUESTION = re.compile(_QUESTION)
 WANT = r"(我|俺|咱|我们|想|要|帮我|给我|替我|请|麻烦)"
+# "我想写封信反映…", "我想反映我们村…": wanting to file, in any words after the verb
+LETTER = r"(给(你们|领导|政府|局里))?(写|寄)(一)?(封|个)?(信|材料)(给(你们|领导|政府|局里))?"
 PETITION_START = re.compile(
-    rf"^{WANT}+(要|想|需要)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下|写信)|^我要反映|^我有(问题|情况|事)要反映|"
+    rf"^{WANT}+(要|想|需要)?({LETTER}|写)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下)|"
+    rf"^{WANT}*(要|想|需要|打算|准备)({LETTER})?反映|^{WANT}*(要|想|需要)?{LETTER}|^我有(问题|情况|事)要反映|"
     r"^(我要|我想)?(实名)?(投诉|举报)(?!了|会|是|匿名|人|的|电话|热线|有|要|能|可以|怎|去哪|到哪|流程|材料)|"  # 实名投诉…
     rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
-    r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)"
+    r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)(?!.{0,2}才)"  # not "拖了两个月才去报到" (their own delay)
 )
 PETITION_LOOKUP = re.compile(
-    r"(信访|反映|投诉|举报|申诉|受理编号|回执|工单).{0,24}(进度|进展|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
+    r"(信访|反映|投诉|举报|申诉|受理编号|受理号|查询码|回执|工单).{0,24}(进度|进展|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
     r"查询进度|查进度|查一下进度|(进度|进展)查询|xf-?\d{8}"
 )
+# "受理编号忘了，还能查进度吗": the lookup flow needs the number, so answer how to get help instead
+LOST_RECEIPT = re.compile(r"忘|不记得|记不得|记不清|想不起|丢失|没保存|删了|找不")
 FOLLOW_UP = r"(复查|复核)"
 # what a 复查/复核 challenges (不服/不认可/不同意 are folded to 不满意 by normalize)
 ANSWER = r"(信访)?(处理意见|办理意见|答复意见|答复|处理结果|办理结果|处理决定|复查意见|复核意见)"
@@ -106,22 +111,42 @@ FOLLOW_UP_ASKS = re.compile(
 )
 FOLLOW_UP_WANTS = re.compile(rf"^(我|俺|咱)(们)?(要|想|得)(申请|提出|请求)?{FOLLOW_UP}")
 CARD_STATUS = re.compile(
-    r"优待证.{0,10}(办到哪|到哪一步|进度|进展|怎么还没|还没下来|还没拿到|什么时候能拿|审核到哪|状态)"
+    r"优待证.{0,10}(办到哪|到哪一步|进度|进展|怎么还没|还没下来|还没拿到|什么时候能拿|审核到哪|状态|"
+    r"(还|一直|迟迟|咋还|怎么还)(没|不)(到|到手|发|发下来|下来|拿到|收到|领到|来|消息|动静))|"
+    r"(还|一直|迟迟)(没|不)(拿到|收到|领到|发)(手)?(我的|俺的)?优待证"
+)
+# a bare "年审": people mean the card's or the yearly 年度确认 — the entry that tells the two apart
+BARE_NIANSHEN = re.compile(
+    r"^(我|俺|我们|俺们)?(的)?(这个|那个)?年审(到底|究竟)?(是什么|是啥|是干啥的|是干啥|干啥的|干啥|怎么弄|怎么办|怎么做|怎么搞|"
+    r"咋办|咋弄|咋整|咋做|咋个弄|咋个办|咋个做|咋个搞|"
+    r"在哪做|去哪做|在哪里做|去哪里做|在哪办|去哪办|在哪里办|去哪里办)?(啊|呀|呢|哈|嘛)?$"
 )
 # "显示初审通过，这是到哪一步了" names the stage: it asks what the stages are (FAQ), not for a lookup
 CARD_STAGE = re.compile(r"初审|复审|市级审核|省级审核|备案|制卡")
 CARD_KIND = r"(退役军人|烈士遗属|遗属|军人)?(的)?"
-FOR_FAMILY = r"((给|替|帮)(父母|家人|家里人|老人|爷爷|奶奶|老伴|亲戚|孩子|我|俺))?"
+# relatives, after synonyms (我妈→父母, 老婆→配偶, 老爷子→老人): "帮我婆婆", "替俺爷爷"
+KIN = (
+    r"((我|俺|咱)(家|们家)?(的)?)?(父母|家人|家里人|老人|爷爷|奶奶|外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|"
+    r"老丈人|丈人|丈母娘|老伴|配偶|亲戚|孩子|儿子|女儿|儿媳|女婿|大爷|大娘|叔叔|伯伯|舅舅|姑姑|哥哥|姐姐|弟弟|妹妹|"
+    r"战友|老战友)|我|俺"
+)
+FOR_FAMILY = rf"((给|替|帮)({KIN}))?"
 CARD_START = re.compile(
     rf"^{WANT}*(要|想|需要|准备)?{FOR_FAMILY}(申请|办|弄|领|拿|开始)(一)?(个|张|下|一下)?{CARD_KIND}优待证(吧|呀|啊)?$|"
-    rf"^(帮|给|替)(我|俺|我家|父母|老人|家人|老伴)\S{{0,4}}(申请|办|弄)(一下|一个|一张)?{CARD_KIND}优待证|"
+    rf"^(帮|给|替)({KIN})\S{{0,4}}(申请|办|弄)(一下|一个|一张)?{CARD_KIND}优待证|"
     r"^优待证(申请|办理)$"
 )
+_THIS_YEAR = r"(一下|下|个|一个)?(今年|本年度|年度|这次|这回|今年度)?(的)?"
+_CERT = r"(生存认证|年度确认|年审|认证)"
 SURVIVAL_START = re.compile(
-    rf"^{WANT}*(要|想|需要|准备)?{FOR_FAMILY}(做|办|搞|弄|进行|预约|开始|启动)(一下|个)?(今年|今年的|年度的|这次|一下)?(生存认证|年度确认|年审|认证)(吧|呀|啊)?$|"
-    rf"^(帮|给|替)(我|俺|我家|父母|老人|家人|老伴)\S{{0,4}}(做|办|搞)(一下)?(生存认证|认证)$|"
-    rf"^{WANT}*(申请|预约)(一下|个)?上门(认证|确认)|"
+    rf"^{WANT}*(要|想|需要|准备)?{FOR_FAMILY}(做|办|搞|弄|进行|预约|开始|启动){_THIS_YEAR}{_CERT}(一下)?(吧|呀|啊)?$|"
+    rf"^(帮|给|替)({KIN})\S{{0,2}}(做|办|搞|弄|进行)?{_THIS_YEAR}{_CERT}(一下)?(吧|呀|啊)?$|"  # 帮我妈做下今年的认证
     r"^(生存认证|年度确认)(申请)?$"  # the bare menu label (web chat buttons)
+)
+# "我要预约上门认证", "想请工作人员上门做认证": the flow, with the home visit already chosen
+HOME_VISIT_START = re.compile(
+    rf"^{WANT}*(要|想|需要)?{FOR_FAMILY}(申请|预约|约|请|叫|让|安排)?(一下|下|个)?(工作人员|你们|人)?"
+    rf"(上门|到家|来家里?)(来)?(做|办|给)?(个|一下)?(生存认证|认证|年审|年度确认|确认)(服务)?(吧|呀|啊)?$"
 )
 GREETING = re.compile(
     r"^((你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|在没|在不|在没在|在嘛|有人吗|有人在吗|有没有人|有人没|有人不|有人么|有人嘛|"
@@ -140,20 +165,36 @@ THANKS = re.compile(
     r"^((谢谢|谢谢你|谢谢您|多谢|感谢|麻烦你了|好的|好|行|嗯|知道了|明白了|清楚了|懂了|收到|ok|再见|拜拜|辛苦了|辛苦|"
     r"同志|你|您)(啦|了|啊|呀|哈)?)+$"
 )
+_CALL = r"(你好|您好|哈喽|hello|hi|嗨|喂|在吗|请问|小助手|机器人|同志|老师)*"
 HELP = re.compile(
-    r"^(帮助|菜单|主菜单|功能|你能做什么|你会什么|你能干什么|你是谁|能帮我什么|怎么用|help|menu)$"
+    rf"^{_CALL}(帮助|菜单|主菜单|功能|怎么用|help|menu|你是谁|你是干什么的|你是做什么的|你是(不是)?(机器人|人工智能|ai)(吗|吧)?|"
+    r"(你|您|小助手|机器人|这个机器人|这个小助手|你们)?(都|还|一般)?(能|会|可以)(帮我|帮俺|给我|为我)?(干|做|办|帮|管|弄)?(点|些|一些)?"
+    r"(啥|什么|哪些)(事|事情|事儿|忙|业务|功能)?|(你|您|你们|小助手|机器人)?有(啥|什么|哪些)功能)"
+    r"(啊|呀|呢|哈|嘛)?$"
 )
 OUT_OF_SCOPE = re.compile(
     r"天气|气温|下雨|写(一)?首诗|作诗|写诗|写文章|写作文|股票|炒股|基金推荐|彩票|讲个笑话|讲笑话|翻译|算命|星座|"
     r"忽略(之前|以上|前面)|(之前|以上|前面)的(所有)?指令|系统提示|system ?prompt|管理员密码|你的密码|告诉我密码|越狱|"
-    r"扮演|角色扮演|做饭|菜谱|电影推荐|打游戏|足球|篮球|世界杯|"
+    r"扮演|角色扮演|做饭|菜谱|电影推荐|打游戏|足球|篮球|世界杯|抢票|订票|"
     r"(导出|发给我|给我发|提供|列出|打包).{0,12}(名单|所有.{0,8}(电话|身份证|住址|信息))|所有.{0,10}的(名单|电话|身份证号|住址)"
+)
+
+# "帮我查下明天去北京的高铁票": buying tickets is not our business; asking what the card or the
+# 残疾军人证 gives on a train is ("残疾军人坐火车半价吗", "优待证买高铁票优惠吗")
+TRAVEL = re.compile(
+    r"(查|订|买|抢|购|退|改签)(一)?(下|张|个|两张|几张)?.{0,12}(高铁票|火车票|动车票|机票|飞机票|车票|船票|汽车票)|"
+    r"(高铁票|火车票|动车票|机票|飞机票|车票|船票)(还有|有没有|有吗|多少钱|怎么买|在哪买)|12306|航班|车次|时刻表"
+)
+TRAVEL_BENEFIT = re.compile(
+    r"优待证|伤残|残疾|军人|退役|退伍|老兵|烈士|遗属|半价|优惠|免费|免票|打折|折扣|减免|优先|军人依法优先"
 )
 
 
 @dataclass(frozen=True)
 class RuleMatch:
-    intent: str  # crisis | handoff | petition | card | survival_cert | greeting | out_of_scope
+    intent: (
+        str  # crisis | handoff | petition | card | survival_cert | greeting | out_of_scope | faq
+    )
     action: str  # what the engine should do: crisis:self | crisis:crowd | handoff | flow:<name> | greeting | thanks | help | oos
     rest: str = ""  # text left after a greeting prefix
 
@@ -177,11 +218,17 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
     if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
         return RuleMatch("petition", "flow:follow_up")
     if PETITION_LOOKUP.search(norm):
+        if LOST_RECEIPT.search(norm):
+            return RuleMatch("faq", "faq:pet.progress")
         return RuleMatch("petition", "flow:lookup")
     if CARD_STATUS.search(norm) and not CARD_STAGE.search(norm):
         return RuleMatch("card", "flow:card_status")
+    if BARE_NIANSHEN.match(norm):
+        return RuleMatch("faq", "faq:sc.not_card")
     if CARD_START.search(norm):
         return RuleMatch("card", "flow:card")
+    if HOME_VISIT_START.search(norm):
+        return RuleMatch("survival_cert", "flow:survival_cert:home")
     if SURVIVAL_START.search(norm):
         return RuleMatch("survival_cert", "flow:survival_cert")
     if PETITION_START.search(norm) and not _asks_about_rules(norm):
@@ -194,7 +241,7 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("greeting", "thanks")
     if HELP.match(norm):
         return RuleMatch("greeting", "help")
-    if OUT_OF_SCOPE.search(norm):
+    if OUT_OF_SCOPE.search(norm) or (TRAVEL.search(norm) and not TRAVEL_BENEFIT.search(norm)):
         return RuleMatch("out_of_scope", "oos")
     return None
 

@@ -203,3 +203,98 @@ def test_a_named_complaint_or_a_misspelt_petition_starts_intake(ctx: Context, te
 @pytest.mark.parametrize("text", ["举报人会保密吗", "投诉电话多少", "举报了会不会被报复"])
 def test_questions_about_complaints_are_not_intake(ctx: Context, text: str) -> None:
     assert ask(ctx, text)["intent"] != "petition"
+
+
+# -- holdout3 round: entry rules that read the family of phrasings, not one sentence --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帮我妈做下今年的认证",
+        "替我婆婆做一下年审",
+        "帮老爷子认证一下",
+        "给俺爹弄个生存认证",
+        "帮我奶奶搞个认证吧",
+    ],
+)
+def test_certifying_for_a_relative_starts_the_survival_flow(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "survival_cert"
+
+
+@pytest.mark.parametrize("text", ["能替父母做生存认证吗", "帮我妈做认证要带什么"])
+def test_asking_about_certifying_for_a_relative_is_a_question(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "survival_cert"
+
+
+@pytest.mark.parametrize(
+    "text", ["我要预约上门认证", "想请工作人员上门做认证", "给我爸预约个上门认证"]
+)
+def test_booking_a_home_visit_starts_the_flow_with_the_way_chosen(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "survival_cert"
+    assert "上门" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["申请优戴证", "我要办忧待证", "办个尤待证"])
+def test_a_misspelt_card_request_starts_the_card_flow(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "card"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想写封信反映一下安置补助一直没发的事",
+        "我想反映我們村補助被截留的問題，要怎麼投訴？",
+        "写封信投诉一下镇里",
+    ],
+)
+def test_wanting_to_write_or_report_starts_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "petition"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我反映的事要是不归退役军人局管，会咋处理", "退伍回来拖了快两个月才去报到，会不会有影响"],
+)
+def test_questions_are_not_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "petition"
+
+
+@pytest.mark.parametrize(
+    "text", ["之前给我的受理编号我忘了，还能查到进度吗", "不记得受理号了 进度咋查"]
+)
+def test_a_forgotten_receipt_number_gets_help_not_a_prompt_for_it(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["entry_id"] == "pet.progress"
+    assert "转人工" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["年审", "年检", "年审咋个弄嘛", "年审到底是干啥"])
+def test_a_bare_nianshen_tells_the_card_and_the_yearly_confirmation_apart(
+    ctx: Context, text: str
+) -> None:
+    result = ask(ctx, text)
+    assert result["entry_id"] == "sc.not_card"
+    assert "生存认证" in result["answer"] and "优待证" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    "text", ["哈喽，小助手你都能干点啥", "你能干啥", "這個機器人能做什麼", "你有什么功能"]
+)
+def test_what_can_you_do_gets_the_menu(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting"
+    assert "优待证" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["帮我查下明天去北京的高铁票", "给我买张机票", "12306怎么抢票"])
+def test_buying_tickets_is_out_of_scope(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "out_of_scope"
+    assert "优待证" not in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["残疾军人坐火车能半价吗", "拿优待证买高铁票有优惠吗"])
+def test_travel_benefits_are_still_answered(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "out_of_scope"

@@ -47,3 +47,27 @@ def test_every_entry_has_a_source_and_a_future_review_date(ctx: Context) -> None
     for entry in ctx.kb:
         assert entry.sources, entry.id
         assert entry.review_by and entry.review_by >= dt.date(2026, 11, 23), entry.id
+
+
+# -- holdout3 round: collisions that gave confident wrong answers ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("复查的期限是多久", "pet.review_request"),
+        ("复查期限是多少天", "pet.review_request"),
+        ("复核要多久", "pet.recheck_request"),
+        ("老父亲在服刑，他的优待证能不能办", "card.refused"),
+        ("我公公是在乡老复员军人，上个月走了，这个月的补助还打到卡上了，怎么处理", "pension.fraud"),
+        ("我爸是因病致残的残疾军人，退伍后病故了，家里能领什么", "disab.death"),
+        ("我是七级伤残军人，确认忘了停了三个月钱，补上了那三个月的还给不给", "disab.missed"),
+        ("网上说信访按信访条例第三十三条60天办结，现在还是这样吗", "pet.current_law"),
+        ("退役士兵安置条例现在还管用吗", "place.current_law"),
+        ("优待金和优待证是一码事吗", "card.vs_allowance"),
+        ("我家在申请低保，村里说我爸的伏恤金要算进收入，是这样吗", "pension.dibao"),
+    ],
+)
+def test_questions_reach_their_own_topic(ctx: Context, question: str, entry_id: str) -> None:
+    hits = ctx.index.search(question, limit=1)
+    assert hits and hits[0].score >= ctx.threshold and hits[0].entry.id == entry_id

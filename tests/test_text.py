@@ -21,3 +21,10 @@ def test_typos_and_spoken_forms_fold_without_eating_ordinary_words() -> None:
     assert "行动不便" in normalize("腿脚不中用了")
     assert "义务兵" in normalize("义物兵优待金")
     assert "一件事" not in normalize("同一件事再提交一遍")  # not 军人退役"一件事"
+
+
+def test_card_typos_by_sound_fold_but_policy_words_stay() -> None:
+    for typo in ("优戴证", "忧待证", "尤待证", "优呆证", "优待症"):
+        assert normalize(f"申请{typo}") == "申请优待证"
+    assert "优待政策" in normalize("优待政策有哪些")
+    assert normalize("伏恤金") == normalize("抚恤金")
