@@ -171,6 +171,8 @@ class _Step:
             return self._menu(texts.SALUTE, "greeting")
         if action == "help":
             return self._menu(texts.HELP, "greeting")
+        if action == "who":
+            return self._menu(texts.WHO, "greeting")
         if action == "thanks":
             return self._done(Reply(texts.THANKS), Understanding("greeting"))
         if action == "oos":

@@ -172,6 +172,17 @@ HELP = re.compile(
     r"(啥|什么|哪些)(事|事情|事儿|忙|业务|功能)?|(你|您|你们|小助手|机器人)?有(啥|什么|哪些)功能)"
     r"(啊|呀|呢|哈|嘛)?$"
 )
+# "这是退役军人服务站的公众号吗", "你们是哪个单位": who they are talking to (after synonyms:
+# 服务中心→服务站). Only the whole message, so "这是服务站的电话吗" style questions stay FAQ.
+_PLACE = (
+    r"(公众号|官方号|服务号|订阅号|小程序|平台|单位|部门|机构|服务站|事务局|官方|客服|网站|地方)"
+)
+IDENTITY = re.compile(
+    rf"^{_CALL}(?!.*(优待证|认证|年审|信访|抚恤|补助|光荣牌|安置|办|申请|领))((这|这里|这儿|这个|这边|你们|你|您)(这)?(是|就是|属于)(不是)?(不是)?"
+    rf"(哪个|哪家|什么|啥|哪里的|哪儿的)?[^，。？?]{{0,14}}{_PLACE}(的)?(吗|么|不|嘛|吧|啊|呀|呢|没)?|"
+    r"(这个|这)(公众号|官方号|服务号|平台|小程序)(是)?(干|做)?(什么|啥)(的|用的)?|"
+    r"(你们|您们|你|这)是(谁|哪里|哪儿|哪位)(啊|呀|呢)?)$"
+)
 OUT_OF_SCOPE = re.compile(
     r"天气|气温|下雨|写(一)?首诗|作诗|写诗|写文章|写作文|股票|炒股|基金推荐|彩票|讲个笑话|讲笑话|翻译|算命|星座|"
     r"忽略(之前|以上|前面)|(之前|以上|前面)的(所有)?指令|系统提示|system ?prompt|管理员密码|你的密码|告诉我密码|越狱|"
@@ -241,6 +252,8 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("greeting", "thanks")
     if HELP.match(norm):
         return RuleMatch("greeting", "help")
+    if IDENTITY.match(norm):
+        return RuleMatch("greeting", "who")
     if OUT_OF_SCOPE.search(norm) or (TRAVEL.search(norm) and not TRAVEL_BENEFIT.search(norm)):
         return RuleMatch("out_of_scope", "oos")
     return None

@@ -298,3 +298,31 @@ def test_buying_tickets_is_out_of_scope(ctx: Context, text: str) -> None:
 @pytest.mark.parametrize("text", ["残疾军人坐火车能半价吗", "拿优待证买高铁票有优惠吗"])
 def test_travel_benefits_are_still_answered(ctx: Context, text: str) -> None:
     assert ask(ctx, text)["intent"] != "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您好 这是退役军人服务站的公众号吗",
+        "你好，请问你们是哪个单位",
+        "请问这里是退役军人服务中心吗",
+        "这个公众号是干什么的",
+        "你們是誰",
+    ],
+)
+def test_asking_who_we_are_gets_a_greeting_that_says_so(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting"
+    assert "您好" in result["answer"] and "退役军人服务小助手" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["这里是办优待证的地方吗", "优待证是哪个单位发的"])
+def test_asking_where_a_service_is_done_is_not_a_who_are_you(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "faq"
+
+
+@pytest.mark.parametrize("text", ["帮我爹做下今年的年度却认", "给俺娘做一下年度缺认"])
+def test_a_misspelt_yearly_confirmation_for_a_relative_starts_the_flow(
+    ctx: Context, text: str
+) -> None:
+    assert ask(ctx, text)["intent"] == "survival_cert"

@@ -66,6 +66,15 @@ def test_every_entry_has_a_source_and_a_future_review_date(ctx: Context) -> None
         ("退役士兵安置条例现在还管用吗", "place.current_law"),
         ("优待金和优待证是一码事吗", "card.vs_allowance"),
         ("我家在申请低保，村里说我爸的伏恤金要算进收入，是这样吗", "pension.dibao"),
+        ("俺孙子想拿俺的优特证去公园免票，行不", "card.lend"),
+        ("我是退伍的，我哥是烈士，优待证办一张还是两张", "card.dual"),
+        ("在广东打工回不了老家，年度确认咋弄", "sc.away"),
+        ("社区能代老人做认证吗", "sc.agent"),
+        ("自主就业跟安排工作到底哪个好", "place.choose"),
+        ("復員和退伍有甚麼不一樣", "pension.fuyuan_meaning"),
+        ("兄弟俩都在部队，家里能挂两块光荣牌吗", "glory.one_per_family"),
+        ("心访都两个多月了还没答复", "pet.overdue"),
+        ("伤残老兵病死了，丧藏费怎么给", "disab.death"),
     ],
 )
 def test_questions_reach_their_own_topic(ctx: Context, question: str, entry_id: str) -> None:

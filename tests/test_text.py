@@ -28,3 +28,12 @@ def test_card_typos_by_sound_fold_but_policy_words_stay() -> None:
         assert normalize(f"申请{typo}") == "申请优待证"
     assert "优待政策" in normalize("优待政策有哪些")
     assert normalize("伏恤金") == normalize("抚恤金")
+
+
+def test_new_typos_fold_without_touching_ordinary_words() -> None:
+    assert normalize("优特证能借人吗") == normalize("优待证能借人吗")
+    assert "信访" in normalize("心访都60天了")
+    assert "丧葬" in normalize("丧藏费怎么算")
+    assert "生存认证" in normalize("年度却认")
+    assert "易地安置" in normalize("异地安置要啥条件")
+    assert "易地安置" not in normalize("异地办理优待证")  # 跨省通办 stays itself
