@@ -4,6 +4,7 @@ state, applies the effects and queues the replies in one transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any
@@ -173,6 +174,8 @@ class _Step:
             return self._menu(texts.HELP, "greeting")
         if action == "who":
             return self._menu(texts.WHO, "greeting")
+        if action == "bot_or_human":
+            return self._menu(texts.BOT_OR_HUMAN, "greeting")
         if action == "thanks":
             return self._done(Reply(texts.THANKS), Understanding("greeting"))
         if action == "oos":
@@ -217,8 +220,20 @@ class _Step:
     def _faq(self) -> Turn:
         found = lookup(self.norm, self.ctx)
         if found.confident and found.best is not None:
-            return self._answer_entry(found.best.entry, found.confidence)
+            turn = self._answer_entry(found.best.entry, found.confidence)
+            return self._with_second_answer(turn, found.best.entry.id)
         return self._unknown(found.hits, found.confidence)
+
+    def _with_second_answer(self, turn: Turn, first_id: str) -> Turn:
+        """Two questions in one message: answer the second too when the KB is sure of it."""
+        second = rules.second_question(self.text)
+        found = lookup(normalize(second), self.ctx) if second else None
+        if not (found and found.confident and found.best) or found.best.entry.id == first_id:
+            return turn
+        extra = entry_reply(found.best.entry, self.ctx, self.state.region)
+        sources = tuple(dict.fromkeys((*turn.understanding.sources, *found.best.entry.sources)))
+        understanding = dataclasses.replace(turn.understanding, sources=sources)
+        return Turn(turn.state, (*turn.replies, extra), turn.effects, understanding)
 
     def _answer_entry(self, entry: Any, confidence: float) -> Turn:
         reply = entry_reply(entry, self.ctx, self.state.region)

@@ -54,6 +54,40 @@ INDIRECT_HARM = re.compile(
     r"(存折|银行卡|存款|积蓄|房本|房产证|值钱的东西).{0,8}(交给|交代给|给了|留给|分给|送人).{0,24}"
     r"(发慌|心慌|担心|害怕|不对劲|反常|不放心|吓人)"
 )
+# Farewell signs in the veteran's own words. Strong ones are enough alone ("下辈子再报答你们");
+# weak ones only in pairs from different kinds, so "对不起家里人" in an ordinary complaint, or
+# "药买好了吗" about reimbursement, raise no alarm, but "药都买好了，这辈子就这样吧" does.
+FAREWELL = re.compile(
+    r"下辈子(再|还|一定|接着|好好)|来世再|来生再|永别|诀别|最后一次(跟|和|给)(你们|大家|家里)|"
+    r"(农药|老鼠药|耗子药|敌敌畏|百草枯|毒药|安眠药|绳子)(都|也|已经|早就?|我)?(买|准备|备|弄|找)(好|齐|到)了|"
+    r"(东西|存款|积蓄|存折|银行卡|房子|家当|钱)(都|全|全部)?(分|送|留|交代)(给)?(孩子们?|儿女|他们|你们|人)?(了|好了).{0,10}"
+    r"(以后|往后|后面)(就)?(靠|交给|拜托)(你们|你|孩子)"
+)
+_WEAK = (
+    # ready: medicine or a rope got hold of, with nothing asked about it
+    re.compile(
+        r"(药|药片|绳子|炭)(都|也|已经|早就?|我)(买|准备|备|攒|存|找)(好|够|齐)了(?!吗|没|么|不)"
+    ),
+    # sorry to the family, or asking them not to grieve or look for you
+    re.compile(
+        r"对不起(我的)?(家里人|家人|老婆|老伴|孩子|孩子们|儿女|爹娘|父母|老人|你们|大家|媳妇|爸妈)|"
+        r"(别|不要|莫)(怪|恨|找|难过|伤心|想)我|原谅我|替我照顾|照顾好(自己|孩子|妈|你妈|老人|家里)"
+    ),
+    # resigned to the end
+    re.compile(
+        r"这辈子(就|也就)?(这样|这么样|到头|完)(了|吧)|这辈子(算|就)完了|活到头了|没什么(可|好)?留恋|"
+        r"该走了|(我|俺)走(了)?以后|我走后|(我|俺)不在了(以后)?|不想再(拖累|麻烦|连累)"
+    ),
+)
+
+
+def farewell_signs(text: str) -> bool:
+    """A strong farewell sign, or weak signs of two different kinds (see ``FAREWELL``)."""
+    if FAREWELL.search(text):
+        return True
+    return sum(1 for pattern in _WEAK if pattern.search(text)) >= 2
+
+
 # a crowd: "一百多个老兵约好了去市政府", a sit-in at a government gate
 _CROWD_SIZE = r"(几十|几百|上百|上千|好几十|数十|数百|[一二两三四五六七八九]?[十百千][一二三四五六七八九]?|\d{2,})多?(个|名|位|号)?"
 _GOV = (
@@ -66,6 +100,15 @@ CROWD_PLAN = re.compile(
     + r"|(政府|信访局|信访办|事务局|市委|县委|省委|区委|大院)(的)?(门口|大门口|大门|门前|广场)(去)?"
     r"(坐着|坐下|坐一天|坐几天|躺着|跪着|堵着|守着|蹲着|拉横幅|打横幅|举牌)|串联|组团(去)?(信访|北京|省里)"
 )
+# "你是机器人还是真人？": who is answering — say so and offer a human, don't hand off yet
+_AGENT = r"(机器人|机器|真人|真的人|人工|活人|人|ai|人工智能|智能客服|自动回复|电脑|程序)"
+BOT_OR_HUMAN = re.compile(
+    r"^(你好|您好|喂|请问|同志|小助手)*(你|您|这|这个|对面|你们|跟我聊天的|回复我的)?(到底|究竟)?(是|是不是)(个)?"
+    + _AGENT
+    + r"(还是|或者|或是)?(个)?"
+    + _AGENT
+    + r"?(在)?(回复|回答|回|聊天|说话)?(的)?(啊|呀|呢|吗|吧|么|嘛|哦)*$"
+)
 HANDOFF = re.compile(
     r"^(转)?人工(客服|服务)?$|转人工|人工客服|找人工|真人|活人|找(个)?工作人员|跟工作人员|联系工作人员|"
     r"打电话给我|给我回电话|回个电话|不要机器人|不跟机器人|机器人听不懂|机器人说不明白|找客服|"
@@ -76,17 +119,21 @@ HANDOFF = re.compile(
 )
 END_HANDOFF = re.compile(r"^结束人工$|^退出人工$|^回到机器人$")
 
-_QUESTION = r"多久|多少|几天|几个月|怎么|如何|什么|啥|咋|吗|么$|能不能|可不可以|可以不|有没有|是否|规定|条件|流程|要求|时限|期限|哪|会不会|要不要|算不算|是不是|有影响|影响不"
+_QUESTION = r"谁|多久|多少|几天|几个月|怎么|如何|什么|啥|咋|吗|么$|能不能|可不可以|可以不|有没有|是否|规定|条件|流程|要求|时限|期限|哪|会不会|要不要|算不算|是不是|有影响|影响不"
 QUESTION = re.compile(_QUESTION)
 WANT = r"(我|俺|咱|我们|想|要|帮我|给我|替我|请|麻烦)"
 # "我想写封信反映…", "我想反映我们村…": wanting to file, in any words after the verb
 LETTER = r"(给(你们|领导|政府|局里))?(写|寄)(一)?(封|个)?(信|材料)(给(你们|领导|政府|局里))?"
 PETITION_START = re.compile(
     rf"^{WANT}+(要|想|需要)?({LETTER}|写)?(信访|投诉|举报|申诉|告状|反映情况|反映个|反映一下)|"
-    rf"^{WANT}*(要|想|需要|打算|准备)({LETTER})?反映|^{WANT}*(要|想|需要)?{LETTER}|^我有(问题|情况|事)要反映|"
+    rf"^{WANT}*(要|想|需要|打算|准备)({LETTER})?反映|^{WANT}*(要|想|需要)?{LETTER}|"
+    r"^(我|俺|咱)(们|家)?(这)?有(个|件|一个|一件|点|些|几个|几件)?(问题|情况|事情|事儿|事)(想|要|得|需要)?(跟你们|向你们|给你们)?反映|"
+    # 上方/上防 typed for 上访 (上方 is an ordinary word, so only after a wish to go: "我要上方")
+    rf"^{WANT}*(要|想|得|打算|准备)(去)?(上方|上防|上纺|上仿|尚访|伤访)|"
     r"^(我要|我想)?(实名)?(投诉|举报)(?!了|会|是|匿名|人|的|电话|热线|有|要|能|可以|怎|去哪|到哪|流程|材料)|"  # 实名投诉…
     rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
-    r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)(?!.{0,2}才)"  # not "拖了两个月才去报到" (their own delay)
+    r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)(?!.{0,2}才)|"
+    r"(一直|总是|老是|就是)?拖着(不|没)(给)?(办|解决|处理|落实)"  # not "拖了两个月才去报到" (their own delay)
 )
 PETITION_LOOKUP = re.compile(
     r"(信访|反映|投诉|举报|申诉|受理编号|受理号|查询码|回执|工单).{0,24}(进度|进展|办到哪|怎么样了|有没有结果|处理得怎么样|到哪一步)|"
@@ -119,7 +166,7 @@ CARD_STATUS = re.compile(
 BARE_NIANSHEN = re.compile(
     r"^(我|俺|我们|俺们)?(的)?(这个|那个)?年审(到底|究竟)?(是什么|是啥|是干啥的|是干啥|干啥的|干啥|怎么弄|怎么办|怎么做|怎么搞|"
     r"咋办|咋弄|咋整|咋做|咋个弄|咋个办|咋个做|咋个搞|"
-    r"在哪做|去哪做|在哪里做|去哪里做|在哪办|去哪办|在哪里办|去哪里办)?(啊|呀|呢|哈|嘛)?$"
+    r"(在|去)哪(处|里)?(做|办))?(啊|呀|呢|哈|嘛)?$"
 )
 # "显示初审通过，这是到哪一步了" names the stage: it asks what the stages are (FAQ), not for a lookup
 CARD_STAGE = re.compile(r"初审|复审|市级审核|省级审核|备案|制卡")
@@ -172,6 +219,11 @@ HELP = re.compile(
     r"(啥|什么|哪些)(事|事情|事儿|忙|业务|功能)?|(你|您|你们|小助手|机器人)?有(啥|什么|哪些)功能)"
     r"(啊|呀|呢|哈|嘛)?$"
 )
+# "這裡可以問退役軍人的事嗎": may I ask here — yes, and what about (the menu)
+CAN_I_ASK = re.compile(
+    rf"^{_CALL}(这里|这儿|这边|你们这|在这里?|跟你|向你|找你)?(可以|能|能不能|可不可以)(问|咨询|打听|反映)(一下|点|些|个)?"
+    r"(退役军人|老兵|军人|优抚|抚恤|政策|办事)?(的|方面的|相关的)?(事|事情|事儿|问题|政策)?(吗|么|不|没|嘛|呀|啊)?$"
+)
 # "这是退役军人服务站的公众号吗", "你们是哪个单位": who they are talking to (after synonyms:
 # 服务中心→服务站). Only the whole message, so "这是服务站的电话吗" style questions stay FAQ.
 _PLACE = (
@@ -194,7 +246,7 @@ OUT_OF_SCOPE = re.compile(
 # 残疾军人证 gives on a train is ("残疾军人坐火车半价吗", "优待证买高铁票优惠吗")
 TRAVEL = re.compile(
     r"(查|订|买|抢|购|退|改签)(一)?(下|张|个|两张|几张)?.{0,12}(高铁票|火车票|动车票|机票|飞机票|车票|船票|汽车票)|"
-    r"(高铁票|火车票|动车票|机票|飞机票|车票|船票)(还有|有没有|有吗|多少钱|怎么买|在哪买)|12306|航班|车次|时刻表"
+    r"(高铁票|火车票|动车票|机票|飞机票|车票|船票)(还有|有没有|有吗|多少钱|怎么买|在哪(处)?买)|12306|航班|车次|时刻表"
 )
 TRAVEL_BENEFIT = re.compile(
     r"优待证|伤残|残疾|军人|退役|退伍|老兵|烈士|遗属|半价|优惠|免费|免票|打折|折扣|减免|优先|军人依法优先"
@@ -218,12 +270,17 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
     if not norm:
         return None
     words = (norm, plain) if plain else (norm,)
-    if any(SELF_HARM.search(w) or HARM_OTHERS.search(w) or INDIRECT_HARM.search(w) for w in words):
+    if any(
+        SELF_HARM.search(w) or HARM_OTHERS.search(w) or INDIRECT_HARM.search(w) or farewell_signs(w)
+        for w in words
+    ):
         return RuleMatch("crisis", "crisis:self")
     if CROWD.search(norm) or CROWD_PLAN.search(norm):
         return RuleMatch("crisis", "crisis:crowd")
     if BEIJING.search(norm) and not MAY_I.search(norm):
         return RuleMatch("crisis", "crisis:crowd")
+    if BOT_OR_HUMAN.match(norm):
+        return RuleMatch("greeting", "bot_or_human")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")
     if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
@@ -246,11 +303,14 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("petition", "flow:petition")
     if GREETING.match(norm):
         return RuleMatch("greeting", "greeting")
-    if SALUTE.match(plain or norm):
+    own = plain or norm
+    if SALUTE.match(own) or SALUTE.match(strip_greeting(own)):
         return RuleMatch("greeting", "salute")
     if THANKS.match(norm):
         return RuleMatch("greeting", "thanks")
     if HELP.match(norm):
+        return RuleMatch("greeting", "help")
+    if CAN_I_ASK.match(norm):
         return RuleMatch("greeting", "help")
     if IDENTITY.match(norm):
         return RuleMatch("greeting", "who")
@@ -271,8 +331,28 @@ def _asks_about_follow_up(norm: str) -> bool:
     return not FOLLOW_UP_WANTS.match(norm) and bool(FOLLOW_UP_ASKS.search(norm))
 
 
+# "我是五级伤残，抚恤金每年都要确认吗？还有坐公交要钱不": two questions in one message
+_SECOND = re.compile(
+    r"[？?][，,\s]*(还有|另外|再(问|就是)(一下|个)?|顺便问(一下)?|那)?|(还有|另外|再问一下|顺便问一下)[，,\s]*"
+)
+_LEAD = re.compile(r"^(我|俺|咱|我家|俺家|我们)[^，,。？?]{1,16}[，,]")  # "我是五级伤残，"
+
+
+def second_question(text: str) -> str | None:
+    """The second question of a message that asks two, with the asker's self-description
+    ("我是五级伤残，") carried over; None when the message asks one thing."""
+    for found in _SECOND.finditer(text):
+        rest = text[found.end() :].strip("，,。 ")
+        if len(re.findall(r"[\u3400-\u9fff]", rest)) < 4 or found.start() < 4:
+            continue
+        lead = _LEAD.match(text)
+        return (lead.group(0) if lead else "") + rest
+    return None
+
+
 GREETING_PREFIX = re.compile(
-    r"^(你好|您好|你们好|同志你好|同志您好|老师好|在吗|在不在|有人吗|有人没|有人在吗|有没有人|请问|喂)+"
+    r"^(你好|您好|你们好|大家好|同志你好|同志您好|老师好|在吗|在不在|有人吗|有人没|有人在吗|有没有人|请问|喂|"
+    r"早上好|早安|上午好|中午好|下午好|晚上好|首长好|战友好|领导好)+"
 )
 
 

@@ -326,3 +326,87 @@ def test_a_misspelt_yearly_confirmation_for_a_relative_starts_the_flow(
     ctx: Context, text: str
 ) -> None:
     assert ask(ctx, text)["intent"] == "survival_cert"
+
+
+# -- holdout5 round: indirect farewell signs, who is answering, ways of asking to file -------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "药都买好了，这辈子就这样吧，对不起家里人",
+        "农药都买好了",
+        "下辈子再报答你们吧",
+        "我走了以后，你们照顾好自己",
+        "我把存款都分给孩子们了，以后就靠你们了",
+    ],
+)
+def test_farewell_signs_are_a_crisis(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "crisis"
+    assert "12356" in result["answer"] and "24小时" not in result["answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "药买好了吗",
+        "药已经买好了，能报销吗",
+        "补助被取消了，真对不起家里人",
+        "对不起，打扰了",
+        "这辈子就这样了，补助也不要了",
+        "我走了以后抚恤金给谁",
+        "钱都分给孩子了，以后养老靠孩子吗",
+    ],
+)
+def test_one_weak_farewell_sign_alone_is_not_a_crisis(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "crisis"
+
+
+@pytest.mark.parametrize("text", ["你是机器人还是真人？", "你是真人吗", "是不是人工在回复"])
+def test_asking_who_answers_says_it_is_a_bot_and_offers_a_human(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting"
+    assert "机器人" in result["answer"] and "转人工" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["我要找真人", "转真人"])
+def test_asking_for_a_human_still_hands_off(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "handoff"
+
+
+@pytest.mark.parametrize("text", ["早上好，老兵来报到了", "下午好，老兵向您报到"])
+def test_a_salute_after_a_time_of_day_greeting_is_a_greeting(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting" and "您好" in result["answer"]
+
+
+@pytest.mark.parametrize("text", ["您好，請問這裡可以問退役軍人的事嗎", "可以咨询吗"])
+def test_may_i_ask_here_gets_yes_and_the_menu(ctx: Context, text: str) -> None:
+    result = ask(ctx, text)
+    assert result["intent"] == "greeting" and "可以" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我有个事要反映，镇上一直拖着不给办", "俺有件事想反映", "我要上方 反映我的补助被取消的事"],
+)
+def test_having_something_to_report_starts_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] == "petition"
+
+
+@pytest.mark.parametrize("text", ["信访拖着不办，找谁催", "页面上方的按钮在哪"])
+def test_asking_about_delays_or_the_word_shangfang_is_not_intake(ctx: Context, text: str) -> None:
+    assert ask(ctx, text)["intent"] != "petition"
+
+
+def test_two_questions_in_one_message_get_both_answers(ctx: Context) -> None:
+    result = ask(ctx, "我是五级伤残，抚恤金每年都要确认吗？还有坐市里公交要钱不")
+    assert result["entry_id"] == "disab.confirm"
+    assert "确认" in result["answer"] and "免费" in result["answer"]
+    assert any("第五十二条" in s for s in result["sources"])
+
+
+def test_out_of_scope_family_matters_do_not_drag_in_the_card(ctx: Context) -> None:
+    result = ask(ctx, "我想离婚，家里的房子怎么分")
+    assert result["intent"] == "out_of_scope" and "优待证" not in result["answer"]

@@ -37,3 +37,13 @@ def test_new_typos_fold_without_touching_ordinary_words() -> None:
     assert "生存认证" in normalize("年度却认")
     assert "易地安置" in normalize("异地安置要啥条件")
     assert "易地安置" not in normalize("异地办理优待证")  # 跨省通办 stays itself
+
+
+def test_sound_alikes_of_domain_words_fold() -> None:
+    assert "生存认证" in normalize("声存认证在哪做")
+    assert "生存认证" in normalize("剩存认证")
+    assert "参战" in normalize("俺爹是参站老兵")
+    assert "因公牺牲" in normalize("因工牺牲军人家属")
+    assert "行动不便" in normalize("走路都要人扶")
+    assert "重复提交" in normalize("还要重新写材料吗")
+    assert "上方" in normalize("页面上方的按钮")  # 上方 is a word: only a rule reads it as 上访
