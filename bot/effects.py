@@ -96,6 +96,7 @@ def _open_ticket(
         ec.conversation.id,
         ec.routing,
         ec.holiday_shift,
+        ec.ctx.calendar,
     )
     opened = open_ticket(intake, effect, notify)
     applied.tickets.append(opened.ticket)
@@ -109,7 +110,7 @@ def _open_ticket(
 
 def _request_follow_up(ec: EffectContext, effect: RequestFollowUp, applied: Applied) -> None:
     """复查/复核: a linked ticket one level up, or the reason it cannot be filed."""
-    filing = Filing(ec.session, ec.ctx.regions, ec.today, ec.holiday_shift)
+    filing = Filing(ec.session, ec.ctx.regions, ec.today, ec.holiday_shift, ec.ctx.calendar)
     result = file_request(filing, effect)
     if result.ticket is not None:
         applied.tickets.append(result.ticket)

@@ -21,6 +21,7 @@ from db.models import Ticket
 from intents import follow_ups as rules
 from intents.context import PetitionCase
 from intents.turn import RequestFollowUp
+from knowledge.holidays import OFFICIAL, WorkCalendar
 from knowledge.regions import RegionTree
 
 SUMMARY_CHARS = 1000
@@ -82,6 +83,7 @@ class Filing:
     regions: RegionTree
     today: dt.date
     holiday_shift: bool = True
+    calendar: WorkCalendar = OFFICIAL
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ def file_request(filing: Filing, effect: RequestFollowUp) -> Result:
     if found is None or found.kind != "petition":
         return Result(rules.UNAVAILABLE)
     parent = latest_step(filing.session, found)
-    why_not = rules.refusal(case_of(filing.regions, parent), filing.today, filing.holiday_shift)
+    why_not = rules.refusal(
+        case_of(filing.regions, parent), filing.today, filing.holiday_shift, filing.calendar
+    )
     if why_not is not None:
         return Result(why_not)
     try:
@@ -107,6 +111,7 @@ def file_request(filing: Filing, effect: RequestFollowUp) -> Result:
             filing.today,
             _summary(parent, effect.reason),
             shift=filing.holiday_shift,
+            cal=filing.calendar,
         )
     except tickets.TicketError:
         return Result(rules.UNAVAILABLE)

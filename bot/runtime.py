@@ -15,6 +15,7 @@ from db.crypto import PiiVault
 from db.session import make_engine, session_factory
 from intents.context import Context
 from intents.flows import default_flows
+from knowledge import holidays
 from knowledge import kb as kb_mod
 from knowledge import regions as regions_mod
 from knowledge.index import Index
@@ -33,6 +34,7 @@ def build_context(
         regions=tree,
         threshold=settings.answer_threshold,
         holiday_shift=settings.holiday_shift,
+        calendar=holidays.load(settings.holidays_file),
         flows=default_flows(),
     )
 

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     holiday_shift: bool = Field(True, description="Move a petition deadline that ends on a holiday")
+    holidays_file: Path = Field(
+        ROOT / "config" / "holidays.yaml",
+        description="Official holiday schedules for years chinese-calendar does not know yet",
+    )
     retention_days: int = Field(1095, description="Days to keep closed tickets' PII before purge")
     log_retention_days: int = Field(180, description="Days to keep audit and access logs (>=180)")
     wechat_token: str = ""

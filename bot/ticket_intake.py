@@ -21,6 +21,7 @@ from db.models import Ticket
 from intents import deadlines
 from intents.receipts import Saved, acknowledge
 from intents.turn import OpenTicket
+from knowledge.holidays import OFFICIAL, WorkCalendar
 from knowledge.regions import RegionTree
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
@@ -39,6 +40,7 @@ class Intake:
     conversation_id: int | None = None
     routing: Routing = DEFAULT
     holiday_shift: bool = True
+    calendar: WorkCalendar = OFFICIAL
 
 
 @dataclass
@@ -74,7 +76,9 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
     petition = effect.kind == "petition"
     code = new_lookup_code() if petition else None
     accept_due = (
-        deadlines.due("petition_accept", intake.today, intake.holiday_shift) if petition else None
+        deadlines.due("petition_accept", intake.today, intake.holiday_shift, intake.calendar)
+        if petition
+        else None
     )
     due_kind = "petition_handle" if petition else effect.kind
     ticket = tickets.create(
@@ -91,7 +95,7 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             pii=dict(effect.pii),
             urgent=effect.urgent,
             conversation_id=intake.conversation_id,
-            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift)
+            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift, intake.calendar)
             if due_kind in deadlines.KINDS
             else None,
             accept_due_on=accept_due,

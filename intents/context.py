@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from knowledge.holidays import OFFICIAL, WorkCalendar
 from knowledge.index import Index
 from knowledge.kb import KnowledgeBase
 from knowledge.regions import RegionTree
@@ -52,6 +53,7 @@ class Context:
     suggest_floor: float = 0.25  # below this, do not even suggest topics
     idle_resume_hours: int = 24
     holiday_shift: bool = True  # petition periods ending on a statutory holiday move on
+    calendar: WorkCalendar = OFFICIAL  # days off (chinese-calendar + config/holidays.yaml)
     tickets: TicketDirectory | None = None
     flows: Mapping[str, Any] = field(default_factory=dict)  # name -> intents.flows.base.Flow
 

@@ -3,15 +3,16 @@
 Petitions (《信访工作条例》) run in calendar days: the day of receipt is not counted
 and a period ending on a 法定休假日 moves to the next working day (民法典第二百零一条、
 第二百零三条; a setting, on by default). Other tickets run in working days on the
-Chinese calendar (调休 aware, via chinese-calendar). For a year the calendar does
-not know yet, weekends are the only days off — an earlier, conservative due date.
+Chinese calendar (调休 aware: ``knowledge.holidays.WorkCalendar`` — chinese-calendar
+plus the bureau's ``config/holidays.yaml``). For a year neither knows yet, weekends
+are the only days off — an earlier, conservative due date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
+from knowledge.holidays import OFFICIAL, WorkCalendar
 
 #: calendar-day periods of the 信访工作条例 (kind -> (days, article))
 CALENDAR_DAYS: dict[str, tuple[int, str]] = {
@@ -34,54 +35,51 @@ WORKING_DAYS: dict[str, int] = {
 KINDS = tuple(CALENDAR_DAYS) + tuple(WORKING_DAYS)
 
 
-def is_day_off(day: dt.date) -> bool:
+def is_day_off(day: dt.date, cal: WorkCalendar = OFFICIAL) -> bool:
     """Weekend or statutory holiday, with 调休 working weekends counted as work days."""
-    try:
-        return bool(chinese_calendar.is_holiday(day))
-    except NotImplementedError:
-        return day.weekday() >= 5
+    return cal.is_day_off(day)
 
 
-def calendar_known(day: dt.date) -> bool:
-    try:
-        chinese_calendar.is_holiday(day)
-    except NotImplementedError:
-        return False
-    return True
+def calendar_known(day: dt.date, cal: WorkCalendar = OFFICIAL) -> bool:
+    return cal.known(day)
 
 
-def add_calendar_days(start: dt.date, days: int, holiday_shift: bool = True) -> dt.date:
+def add_calendar_days(
+    start: dt.date, days: int, holiday_shift: bool = True, cal: WorkCalendar = OFFICIAL
+) -> dt.date:
     end = start + dt.timedelta(days=days)
-    while holiday_shift and is_day_off(end):
+    while holiday_shift and cal.is_day_off(end):
         end += dt.timedelta(days=1)
     return end
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(start: dt.date, days: int, cal: WorkCalendar = OFFICIAL) -> dt.date:
     """The ``days``-th working day after ``start`` (start itself not counted)."""
     day = start
     left = days
     while left > 0:
         day += dt.timedelta(days=1)
-        if not is_day_off(day):
+        if not cal.is_day_off(day):
             left -= 1
     return day
 
 
-def due(kind: str, start: dt.date, holiday_shift: bool = True) -> dt.date:
+def due(
+    kind: str, start: dt.date, holiday_shift: bool = True, cal: WorkCalendar = OFFICIAL
+) -> dt.date:
     if kind in CALENDAR_DAYS:
-        return add_calendar_days(start, CALENDAR_DAYS[kind][0], holiday_shift)
+        return add_calendar_days(start, CALENDAR_DAYS[kind][0], holiday_shift, cal)
     if kind in WORKING_DAYS:
-        return add_working_days(start, WORKING_DAYS[kind])
+        return add_working_days(start, WORKING_DAYS[kind], cal)
     raise KeyError(f"unknown deadline kind {kind!r}; one of: {', '.join(KINDS)}")
 
 
-def next_working_days(start: dt.date, count: int) -> list[dt.date]:
+def next_working_days(start: dt.date, count: int, cal: WorkCalendar = OFFICIAL) -> list[dt.date]:
     """The next ``count`` working days after ``start`` (for booking 上门认证)."""
     out: list[dt.date] = []
     day = start
     while len(out) < count:
         day += dt.timedelta(days=1)
-        if not is_day_off(day):
+        if not cal.is_day_off(day):
             out.append(day)
     return out

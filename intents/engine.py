@@ -146,7 +146,7 @@ class _Step:
         if rule is not None:
             return self._action(rule.action, rule.intent)
         computed = deadline_questions.answer(
-            self.text, _china_date(self.inbound.at), self.ctx.holiday_shift
+            self.text, _china_date(self.inbound.at), self.ctx.holiday_shift, self.ctx.calendar
         )
         if computed is not None:
             reply = Reply(f"{computed.text}\n（依据：{computed.source}）")

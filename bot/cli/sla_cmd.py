@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import err
+from bot.settings import Settings
 from intents import deadlines
+from knowledge import holidays
+from knowledge.holidays import HolidayFileError, WorkCalendar
 
 app = typer.Typer(help="Deadlines: check how a due date is computed.", no_args_is_help=True)
 KINDS_HELP = ", ".join(deadlines.KINDS)
@@ -36,10 +39,42 @@ def due(
         raise typer.BadParameter(f"--from must be YYYY-MM-DD, not {start!r}") from exc
     if kind not in deadlines.KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; one of: {KINDS_HELP}", param_hint="KIND")
-    result = deadlines.due(kind, day, not no_shift)
+    cal = _calendar()
+    result = deadlines.due(kind, day, not no_shift, cal)
     for year in sorted({day.year, result.year}):
-        if not deadlines.calendar_known(dt.date(year, 6, 1)):
+        if not cal.known(dt.date(year, 6, 1)):
             err.print(
-                f"[yellow]chinese-calendar has no {year} holidays: only weekends counted as days off — confirm locally[/yellow]"
+                f"[yellow]no {year} holiday schedule (chinese-calendar or config/holidays.yaml): "
+                "only weekends counted as days off — confirm locally[/yellow]"
             )
     print(result.isoformat())
+
+
+@app.command("calendar")
+def calendar(
+    ahead: Annotated[
+        int, typer.Option(help="Also check the years this many days ahead are known")
+    ] = 120,
+) -> None:
+    """Where each year's days off come from; exits 1 when a year within --ahead days is
+    unknown (add the State Council's notice to config/holidays.yaml, then restart)."""
+    cal = _calendar()
+    today = dt.date.today()
+    years = range(today.year - 1, (today + dt.timedelta(days=ahead)).year + 2)
+    for year in years:
+        print(f"{year}: {cal.source(year)}")
+    missing = holidays.unknown_years(cal, today, ahead)
+    if missing:
+        err.print(
+            f"[yellow]no holiday schedule for {', '.join(map(str, sorted(missing)))}: deadlines in it "
+            "count weekends only. Add the notice to config/holidays.yaml when it is published.[/yellow]"
+        )
+        raise typer.Exit(1)
+
+
+def _calendar() -> WorkCalendar:
+    try:
+        return holidays.load(Settings().holidays_file)
+    except HolidayFileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc

@@ -163,7 +163,7 @@ def decide_acceptance(
             user,
             "accepted",
             text,
-            deadlines.due("petition_handle", today, rt.settings.holiday_shift),
+            deadlines.due("petition_handle", today, rt.settings.holiday_shift, rt.ctx.calendar),
         )
     else:
         _status(session, ticket, user, "not_accepted", text)
@@ -188,7 +188,10 @@ def extend(
     _require(ticket.due_on is not None, "此工单没有办理期限。")
     why = _text(reason, "延期理由")
     assert ticket.due_on is not None
-    new_due = ticket.due_on + dt.timedelta(days=days)
+    # a last day on a 法定休假日 moves on, as for the first period (民法典第二百零三条)
+    new_due = deadlines.add_calendar_days(
+        ticket.due_on, days, rt.settings.holiday_shift, rt.ctx.calendar
+    )
     _status(session, ticket, user, "extended", why, new_due, today)
     outreach.notice(
         rt,

@@ -74,7 +74,7 @@ def record(cx: Cx) -> Response:
                 region_code=region,
                 category=entry.topic if entry else None,
                 details=details,
-                due_on=deadlines.due("consultation", day),
+                due_on=deadlines.due("consultation", day, cal=cx.rt.ctx.calendar),
             ),
             actor=cx.user.actor,
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from db.models import Ticket
 from db.ticket_queries import deadline_of
 from db.tickets import OPEN
-from intents.deadlines import is_day_off
+from knowledge.holidays import OFFICIAL, WorkCalendar
 
 SOON_CALENDAR = 3
 SOON_WORKING = 1
@@ -40,14 +40,14 @@ class Sla:
         return f"剩 {self.left} {self.unit}"
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(start: dt.date, end: dt.date, cal: WorkCalendar = OFFICIAL) -> int:
     """Working days after ``start`` up to and including ``end`` (negative when end < start)."""
     if end < start:
-        return -working_days_between(end, start)
+        return -working_days_between(end, start, cal)
     days, day = 0, start
     while day < end:
         day += dt.timedelta(days=1)
-        if not is_day_off(day):
+        if not cal.is_day_off(day):
             days += 1
     return days
 
@@ -63,7 +63,7 @@ def deadline(ticket: Ticket) -> tuple[dt.date | None, str]:
     return due, "办结" if ticket.kind == "petition" else "处理"
 
 
-def sla(ticket: Ticket, today: dt.date) -> Sla:
+def sla(ticket: Ticket, today: dt.date, cal: WorkCalendar = OFFICIAL) -> Sla:
     due, label = deadline(ticket)
     calendar = ticket.kind == "petition"
     unit = "天" if calendar else "个工作日"
@@ -71,7 +71,7 @@ def sla(ticket: Ticket, today: dt.date) -> Sla:
         return Sla(due, label, None, unit, "done")
     if due is None:
         return Sla(None, label, None, unit, "none")
-    left = (due - today).days if calendar else working_days_between(today, due)
+    left = (due - today).days if calendar else working_days_between(today, due, cal)
     if left < 0:
         colour = "overdue"
     elif left <= (SOON_CALENDAR if calendar else SOON_WORKING):

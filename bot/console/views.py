@@ -13,6 +13,7 @@ from bot.console import queues, scope
 from bot.console.guard import Cx
 from db.session import transaction
 from db.tickets import STATUS_NAMES as STATUS_LABELS
+from knowledge.holidays import unknown_years
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -84,6 +85,8 @@ def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Respons
             views=queues.VIEWS,
             path=cx.request.url.path,
             flash=flash(cx),
+            # a petition runs 60 days and may be extended by 30: its deadlines must be right
+            calendar_gap=unknown_years(cx.rt.ctx.calendar, today(), 90),
             **context,
         )
     )

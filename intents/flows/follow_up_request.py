@@ -132,7 +132,7 @@ def _check_pair(view: View) -> Outcome:
     if case is None:
         return wrong_pair(view, retry=NAME, then_slots={AGAIN: True})
     shift = view.ctx.holiday_shift
-    why_not = follow_ups.refusal(case, view.today, shift)
+    why_not = follow_ups.refusal(case, view.today, shift, view.ctx.calendar)
     if why_not is not None:
         return Outcome((Reply(why_not),))
     checked = {
@@ -142,7 +142,7 @@ def _check_pair(view: View) -> Outcome:
         "parent_stage": case.stage,
         "unit": case.next_unit,
     }
-    reply = Reply(follow_ups.can_ask(case, shift))
+    reply = Reply(follow_ups.can_ask(case, shift, view.ctx.calendar))
     return Outcome((reply,), then=NAME, then_slots=_kept(checked))
 
 

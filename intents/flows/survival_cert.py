@@ -91,7 +91,7 @@ def parse_address(text: str, view: View) -> ParseResult:
 def half_days(view: View) -> tuple[str, ...]:
     """Half-days of the next working days (Chinese calendar, 调休 aware)."""
     start = _booking_start(view)
-    days = next_working_days(start, BOOKING_DAYS)
+    days = next_working_days(start, BOOKING_DAYS, view.ctx.calendar)
     return (*(f"{_day_label(d)}{half}" for d in days for half in HALF_DAYS), ANY_TIME)
 
 
@@ -112,7 +112,7 @@ def parse_half_day(text: str, view: View) -> ParseResult:
         return Invalid("请回复下面时间前的数字。")
     if offered[chosen] == ANY_TIME:
         return Parsed("any", label=ANY_TIME)
-    day = next_working_days(_booking_start(view), BOOKING_DAYS)[chosen // 2]
+    day = next_working_days(_booking_start(view), BOOKING_DAYS, view.ctx.calendar)[chosen // 2]
     return Parsed(f"{day.isoformat()} {HALF_DAYS[chosen % 2]}", label=offered[chosen])
 
 
