@@ -4,6 +4,16 @@ The confidence is the share of the question's information (IDF-weighted tokens)
 that a phrasing explains, blended with how much of the phrasing the question
 contains and a character-level fuzzy score. Unknown words count against it, so
 "今天天气怎么样" does not look like a veterans' question.
+
+A generic phrasing matches the frame of many questions it does not answer
+("退役军人看病有优惠吗" and "退役军人考驾照有优惠吗"), so the question's key words are
+checked too: nouns and verbs rare in the KB or unknown to it (驾照, 民兵, 疫苗), not
+everyday language, not fillers (kinship, places, politeness, generic verbs, 优惠/免费).
+When the entry never uses a key word (in any phrasing or its answer) and the matched
+phrasing shares none of its own specific words with the question (看病 above, or
+nothing at all: "优待证有啥优惠"), the match is damped. Context words in a long story
+do not hurt a phrasing that is anchored ("优待证丢了" in "优待证赶集弄丢了"). The hit
+lists the unmatched key words (``Hit.unmatched``) so a low score can be explained.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge.kb import Entry, KnowledgeBase
-from knowledge.text import BIGRAM, normalize, tokenize
+from knowledge.text import BIGRAM, FILLERS, char_bigrams, content_words, normalize, words
 
 CANDIDATES = 40
 BIGRAM_WEIGHT = 0.25
@@ -29,6 +39,11 @@ WEIGHTS = (0.3, 0.5, 0.2)  # question covered, phrasing covered, character simil
 LONG_WEIGHTS = (0.3, 0.4, 0.3)
 SUBJECT_MISSING = 0.85  # the question never names the entry's subject
 SUBJECT_FOREIGN = 0.8  # the question names another topic's subject the entry never mentions
+KEY_IDF = 5.7  # a word in a handful of phrasings at most (or none) can be a key word
+EVERYDAY = 5000  # above this jieba frequency a word is everyday language (地方, 解决), not key
+ANCHOR_IDF = 3.0  # a shared word this rare anchors a phrasing (退役军人, 优待证 are too common)
+KEY_MISSING = 0.6  # per key word the entry never mentions, on an unanchored phrasing ...
+KEY_MISSING_MAX = 2  # ... counted at most this many times
 CACHE_SIZE = 4096  # recent questions remembered (menu words and common questions repeat a lot)
 CACHE_TEXT = 200  # longer messages are one-offs: not worth the memory
 
@@ -38,6 +53,7 @@ class Hit:
     entry: Entry
     score: float
     phrasing: str
+    unmatched: tuple[str, ...] = ()  # key words of the question the entry never mentions
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class _Doc:
     text: str
     tokens: frozenset[str]
     weight: float = 0.0  # IDF mass of its tokens (filled once the IDF is known)
+    anchors: frozenset[str] = frozenset()  # its specific content words (看病 in 看病有优惠吗)
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,7 @@ class _Query:
     weight: float
     subjects: frozenset[str]  # subject words of any topic that the question names
     token_weights: dict[str, float]  # each token's share of ``weight``
+    key_words: tuple[str, ...] = ()  # rare content words that say what is asked
 
 
 class Index:
@@ -71,10 +89,13 @@ class Index:
         corpus: list[list[str]] = []
         pairs = [(i, q) for i, e in enumerate(kb.entries) for q in e.questions]
         pairs.extend(extra)
+        phrasing_words: list[list[str]] = []
         for n, (entry_index, phrasing) in enumerate(pairs):
             text = normalize(phrasing)
-            tokens = tokenize(text) or [text or "_"]
+            found = words(text)
+            tokens = found + char_bigrams(text) or [text or "_"]
             corpus.append(tokens)
+            phrasing_words.append(found)
             self._docs.append(_Doc(entry_index, text, frozenset(tokens)))
             if progress and n % 500 == 0:
                 progress(n, len(pairs))
@@ -82,9 +103,15 @@ class Index:
         self._subjects = [frozenset(normalize(w) for w in e.subject) for e in kb.entries]
         self._all_subjects = frozenset().union(*self._subjects) if self._subjects else frozenset()
         self._entry_text = ["|".join(normalize(q) for q in e.questions) for e in kb.entries]
+        self._entry_vocabulary = [
+            "|".join(normalize(t) for t in (*e.questions, e.answer, *e.region_overrides.values()))
+            for e in kb.entries
+        ]
+        self._content_words = content_words()
         self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
         self._docs = [
-            _Doc(d.entry_index, d.text, d.tokens, self._weight(d.tokens)) for d in self._docs
+            _Doc(d.entry_index, d.text, d.tokens, self._weight(d.tokens), self._anchors(found))
+            for d, found in zip(self._docs, phrasing_words, strict=True)
         ]
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -112,7 +139,8 @@ class Index:
 
     def _search(self, query: str, limit: int, leave_out: str | None) -> list[Hit]:
         text = normalize(query)
-        tokens = list(dict.fromkeys(tokenize(text)))
+        found = words(text)
+        tokens = list(dict.fromkeys(found + char_bigrams(text)))
         if not tokens or not self._docs:
             return []
         known = [t for t in tokens if t in self._idf]
@@ -129,8 +157,9 @@ class Index:
             sum(token_weights.values()),
             frozenset(w for w in self._all_subjects if w in text),
             token_weights,
+            self._key_words(found),
         )
-        fits: dict[int, float] = {}
+        fits: dict[int, tuple[float, tuple[str, ...]]] = {}
         for doc_index in top:
             if scores[doc_index] <= 0:
                 continue
@@ -138,11 +167,18 @@ class Index:
             if leave_out and doc.text == text and self.kb.entries[doc.entry_index].id == leave_out:
                 continue
             if doc.entry_index not in fits:
-                fits[doc.entry_index] = self._subject_fit(asked, doc.entry_index)
-            score = self._confidence(asked, doc, fits[doc.entry_index])
+                unmatched = self._unmatched(asked, doc.entry_index)
+                fit = self._subject_fit(asked, doc.entry_index)
+                fits[doc.entry_index] = (fit, unmatched)
+            fit, unmatched = fits[doc.entry_index]
+            if unmatched and not any(w in text for w in doc.anchors):
+                fit *= KEY_MISSING ** min(len(unmatched), KEY_MISSING_MAX)
+            score = self._confidence(asked, doc, fit)
             current = best.get(doc.entry_index)
             if current is None or score > current.score:
-                best[doc.entry_index] = Hit(self.kb.entries[doc.entry_index], score, doc.text)
+                best[doc.entry_index] = Hit(
+                    self.kb.entries[doc.entry_index], score, doc.text, unmatched
+                )
         return sorted(best.values(), key=lambda h: -h.score)[:limit]
 
     def _names_subject(self, text: str, entry_index: int) -> bool:
@@ -173,6 +209,39 @@ class Index:
         score = (wq * covered_query + wd * covered_doc + wc * chars) * fit
         return round(min(1.0, max(0.0, score)), 4)
 
+    def _content(self, found: Sequence[str]) -> list[str]:
+        """Content words among jieba words: nouns and verbs of two characters or more, not
+        negated (不住, 没法), not fillers; 信用 inside 信用卡 is dropped."""
+        kept = [w for w in dict.fromkeys(found) if _is_word(w) and w in self._content_words]
+        return [w for w in kept if not any(w != o and w in o for o in kept)]
+
+    def _anchors(self, found: Sequence[str]) -> frozenset[str]:
+        """A phrasing's specific words: a question sharing one is about the same thing
+        (看病 in 退役军人看病有优惠吗). Any word of the phrasing counts (搬到, 60), but not
+        fillers nor words as common in the KB as 退役军人 or 优待证."""
+        kept = [
+            w
+            for w in dict.fromkeys(found)
+            if _is_word(w) and w not in FILLERS and self._idf.get(w, 0.0) >= ANCHOR_IDF
+        ]
+        return frozenset(w for w in kept if not any(w != o and w in o for o in kept))
+
+    def _key_words(self, found: Sequence[str]) -> tuple[str, ...]:
+        """The question's key words: content words that are not everyday language and are
+        rare in the KB or unknown to it (驾照, 民兵, 疫苗)."""
+        return tuple(
+            w
+            for w in self._content(found)
+            if self._content_words[w] <= EVERYDAY and self._idf.get(w, KEY_IDF) >= KEY_IDF
+        )
+
+    def _unmatched(self, query: _Query, entry_index: int) -> tuple[str, ...]:
+        """Key words of the question that none of the entry's phrasings nor its answer use."""
+        if not query.key_words or entry_index >= len(self._entry_vocabulary):
+            return ()
+        vocabulary = self._entry_vocabulary[entry_index]
+        return tuple(w for w in query.key_words if w not in vocabulary)
+
     def _subject_fit(self, query: _Query, entry_index: int) -> float:
         """Damp an entry whose subject the question never names (优待证 for card entries),
         or when the question names another topic's subject the entry never mentions
@@ -186,6 +255,11 @@ class Index:
         if any(word not in vocabulary for word in query.subjects):
             factor *= SUBJECT_FOREIGN
         return factor
+
+
+def _is_word(word: str) -> bool:
+    """Two characters or more and not a negation (不住, 没法 say how, not what)."""
+    return len(word) >= 2 and word[0] not in "不没"
 
 
 def _idf(token_sets: Iterable[frozenset[str]]) -> dict[str, float]:

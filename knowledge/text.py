@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,8 +107,7 @@ def plain_words(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Search tokens of a normalised text: jieba words minus stopwords, plus bigrams of
     single-character runs so typos and unseen words still overlap."""
-    _ensure_jieba()
-    return words(text) + list(_char_bigrams(text))
+    return words(text) + char_bigrams(text)
 
 
 def words(text: str) -> list[str]:
@@ -120,10 +118,50 @@ def words(text: str) -> list[str]:
 
 BIGRAM = "~"
 
+#: jieba parts of speech of content words: nouns, verbs, short phrases, abbreviations.
+#: Not pronouns (r), numerals (m/q), time (t/f), places (ns), adverbs (d), adjectives
+#: (a), names (nr: jieba tags many place and person names so) or function words.
+CONTENT_TAGS = frozenset("n nz nt ng j l i v vn vd".split())
+#: Words that sit in many questions without changing what is asked: kinship and
+#: people, places, politeness, generic verbs, and the benefit words every "X有优惠吗"
+#: question shares. They never count as content words. (Single characters, numbers,
+#: time words and pronouns are left out by length and part of speech already.)
+FILLERS = frozenset(
+    "爷爷 奶奶 外公 外婆 姥爷 姥姥 爷奶 公公 婆婆 岳父 岳母 丈人 丈母娘 儿子 女儿 孙子 孙女 "
+    "外孙 外孙女 哥哥 姐姐 弟弟 妹妹 大哥 大姐 二哥 兄弟 姐妹 兄妹 兄弟姐妹 舅舅 舅妈 叔叔 "
+    "婶婶 伯伯 大伯 姑姑 姑父 阿姨 姨妈 姨父 丈夫 妻子 老婆 老公 媳妇 儿媳 儿媳妇 女婿 老伴 "
+    "老伴儿 遗孀 寡妇 侄子 侄女 外甥 外甥女 亲戚 家属 家人 亲人 孩子 小孩 子女 后代 晚辈 "
+    "长辈 老人 老人家 老头 老头子 老太太 老太婆 老爷子 战友 老战友 邻居 朋友 同事 同学 "
+    "村里人 乡亲 村民 本人 对象 父母 "
+    "外省 外地 本地 当地 老家 县里 县城 市里 省里 省城 镇上 镇里 村里 乡下 城里 家里 家乡 "
+    "工地 厂里 单位 部队 "
+    "您好 你好 同志 领导 师傅 老师 工作人员 打扰 劳驾 请教 谢谢您 辛苦 "
+    "优惠 打折 折扣 免费 收费 补贴 补助 待遇 政策 照顾 优先 优待 福利 减免 好处 "
+    "办理 能办 要办 去办 来办 再办 申请 申领 领取 能领 手续 "
+    "打工 上班 干活 进去 出来 回来 回去 过来 回事 才能 来得及 打电话 有待 "
+    "看看 问下 咨询 了解 清楚 明白 办法 情况 事情 东西 问题 意思 "
+    "时候 日子 年纪 岁数 辈子 一辈子 身体 动静 有点 毛病".split()
+)
 
-def _char_bigrams(text: str) -> Iterable[str]:
+
+@lru_cache(maxsize=1)
+def content_words() -> dict[str, int]:
+    """Nouns and verbs jieba knows (and every word of the domain dictionary), with their
+    everyday frequency in jieba's dictionary; fillers left out."""
+    found: dict[str, int] = {}
+    for path in (MAIN_DICT, USER_DICT):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and (parts[2] in CONTENT_TAGS or path == USER_DICT):
+                found[parts[0]] = int(parts[1])
+    for word in FILLERS:
+        found.pop(word, None)
+    return found
+
+
+def char_bigrams(text: str) -> list[str]:
     """Character bigrams (marked with ``~``) so typos and unseen words still overlap."""
-    return (BIGRAM + text[i : i + 2] for i in range(len(text) - 1))
+    return [BIGRAM + text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def warm_up() -> None:

@@ -80,3 +80,56 @@ def test_every_entry_has_a_source_and_a_future_review_date(ctx: Context) -> None
 def test_questions_reach_their_own_topic(ctx: Context, question: str, entry_id: str) -> None:
     hits = ctx.index.search(question, limit=1)
     assert hits and hits[0].score >= ctx.threshold and hits[0].entry.id == entry_id
+
+
+# -- out-of-KB questions: the question's own key word must be covered by the entry -----------
+
+
+@pytest.mark.parametrize(
+    ("question", "key_word", "was"),
+    [
+        ("退役军人考驾照有优惠吗", "驾照", "med.youfu"),  # 退役军人看病有优惠吗
+        ("退伍军人办信用卡有啥优惠不", "信用卡", "med.youfu"),
+        ("老兵打疫苗免费吗", "疫苗", "job.skill_training"),  # 退役军人学技术免费吗
+        ("退伍军人去博物馆要钱吗", "博物馆", "job.legal_aid"),
+        ("民兵能办优待证吗", "民兵", "card.no_papers"),  # 没有证件能办优待证吗 → "能"
+        ("预备役人员可以办优待证不", "预备役", "card.fee"),
+        ("我们老兵交话费有没有优惠", "话费", "med.youfu"),
+        ("孩子转学要办什么手续", "转学", "place.reenlist"),
+    ],
+)
+def test_a_question_about_something_the_kb_never_mentions_is_not_answered(
+    ctx: Context, question: str, key_word: str, was: str
+) -> None:
+    hits = ctx.index.search(question, limit=8)
+    assert not hits or hits[0].score < ctx.threshold
+    old = next((h for h in hits if h.entry.id == was), None)
+    assert old is None or key_word in old.unmatched  # the reason is visible on the hit
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # context words the entry never uses do not hurt a phrasing the question is anchored on
+        ("优待证昨天赶集弄丢了，卡里还存了点钱，急！", "card.lost"),
+        ("退伍后想搞个养殖场，创业能贷多少款", "job.loan"),
+        ("我爸脸上有烧伤人脸识别老是过不去生存认证咋办啊", "sc.face_fail"),
+        ("门上的光荣牌风吹日晒褪色了，能换块新的吗", "glory.replace"),
+        ("残疾军人坐火车买票有优惠吗", "disab.transport"),
+        ("我爸是抗美援朝老兵，今年九十二了下不了楼，优待证能派人来家里办吗", "card.home_visit"),
+        # fillers (kinship, places, time) are never key words
+        ("俺爹是烈士，俺娘前年也走了，俺们兄妹几个还能办那个遗属优待证吗", "card.family"),
+        ("怀远那个拥军贷最多能贷多少", "job.loan"),
+    ],
+)
+def test_covered_questions_with_extra_words_are_still_answered(
+    ctx: Context, question: str, entry_id: str
+) -> None:
+    hits = ctx.index.search(question, limit=1)
+    assert hits and hits[0].score >= ctx.threshold and hits[0].entry.id == entry_id
+
+
+def test_an_unmatched_key_word_damps_only_the_entries_that_never_mention_it(ctx: Context) -> None:
+    hits = ctx.index.search("驾照到期了去哪换", limit=8)
+    covering = [h for h in hits if "驾照" not in h.unmatched]
+    assert covering and covering[0] is hits[0]  # the entry that talks about 驾照 comes first
