@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from intents.deadlines import CALENDAR_DAYS, add_calendar_days, calendar_known
+from intents.deadlines import CALENDAR_DAYS, add_calendar_days
 from knowledge.holidays import OFFICIAL, WorkCalendar
 
 _DATE = re.compile(
@@ -87,7 +87,7 @@ def _reply(
         lines.append(f"2. 这一天是法定休假日，顺延到{cn(end)}；")
     else:
         lines.append("2. 最后一天如遇法定休假日，顺延到假期结束的次日；")
-    if not calendar_known(end, cal):
+    if not cal.known(end):
         lines.append("（该年节假日安排尚未公布，按周末估算。）")
     lines.append("以上按民法典关于期间计算的规定推算，具体以受理机关的书面告知为准。")
     return DeadlineAnswer(

@@ -35,15 +35,6 @@ WORKING_DAYS: dict[str, int] = {
 KINDS = tuple(CALENDAR_DAYS) + tuple(WORKING_DAYS)
 
 
-def is_day_off(day: dt.date, cal: WorkCalendar = OFFICIAL) -> bool:
-    """Weekend or statutory holiday, with 调休 working weekends counted as work days."""
-    return cal.is_day_off(day)
-
-
-def calendar_known(day: dt.date, cal: WorkCalendar = OFFICIAL) -> bool:
-    return cal.known(day)
-
-
 def add_calendar_days(
     start: dt.date, days: int, holiday_shift: bool = True, cal: WorkCalendar = OFFICIAL
 ) -> dt.date:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from intents import deadlines
+from knowledge.holidays import OFFICIAL
 
 D = dt.date
 
@@ -80,7 +81,7 @@ def test_the_receipt_day_itself_is_not_counted() -> None:
 
 
 def test_a_year_the_calendar_does_not_know_falls_back_to_weekends_only() -> None:
-    assert not deadlines.calendar_known(D(2099, 1, 1))
+    assert not OFFICIAL.known(D(2099, 1, 1))
     # 2099-01-01 is a Thursday: 5 working days counting only weekends as days off.
     assert deadlines.due("consultation", D(2099, 1, 1)) == D(2099, 1, 8)
 
