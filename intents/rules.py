@@ -314,7 +314,8 @@ PETITION_START = re.compile(
     # 上方/上防 typed for 上访 (上方 is an ordinary word, so only after a wish to go: "我要上方")
     rf"^{WANT}*(要|想|得|打算|准备)(去)?(上方|上防|上纺|上仿|尚访|伤访)|"
     r"^(我要|我想)?(实名)?(投诉|举报)(?!了|会|是|匿名|人|的|电话|热线|有|要|能|可以|怎|去哪|到哪|流程|材料)|"  # 实名投诉…
-    rf"(投诉|举报)(一下|他们|你们|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
+    r"(我|俺)(就|必须|一定|非|还)?(要|想|得)(去)?(信访|投诉|举报|申诉|告状|反映)(?!的|吗|么|怎|哪|去哪|找谁)|"  # after a story
+    rf"(投诉|举报)(一下|他们|你们|他|她|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
     r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)(?!.{0,2}才)|"
     r"(一直|总是|老是|就是)?拖着(不|没)(给)?(办|解决|处理|落实)"  # not "拖了两个月才去报到" (their own delay)
 )
@@ -323,6 +324,22 @@ PETITION_LOOKUP = re.compile(
     r"查询进度|查进度|查一下进度|(进度|进展)查询|xf-?\d{8}"
 )
 # "受理编号忘了，还能查进度吗": the lookup flow needs the number, so answer how to get help instead
+# someone asking for money, a password or a code in the bureau's name: warn before anything else
+_SCAM_ACTOR = (
+    r"(有人|有个人|陌生人|对方|自称|冒充|假冒|电话|来电|短信|微信|上门|打电话|打来|加我|私信|网上)"
+)
+_SCAM_ASK = (
+    r"(交钱|收费|收钱|要钱|交费|缴费|繳費|交个?费|转账|转钱|汇款|打钱|手续费|保证金|激活费|工本费|年费|押金|服务费|"
+    r"验证码|银行卡密码|卡密码|密码|链接|二维码)"
+)
+SCAM = re.compile(
+    r"骗子|诈骗|骗钱|被骗|骗局|是不是骗|是骗人|騙子|詐騙|冒充|假冒"
+    rf"|{_SCAM_ACTOR}.{{0,24}}{_SCAM_ASK}"
+)
+NOT_SCAM = re.compile(
+    r"冒领|骗取|骗领|骗保|虚报"
+)  # veterans' own benefits drawn falsely: pension.fraud
+
 LOST_RECEIPT = re.compile(r"忘|不记得|记不得|记不清|想不起|丢失|没保存|删了|找不")
 FOLLOW_UP = r"(复查|复核)"
 # what a 复查/复核 challenges (不服/不认可/不同意 are folded to 不满意 by normalize)
@@ -459,6 +476,8 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("greeting", "bot_or_human")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")
+    if SCAM.search(norm) and not NOT_SCAM.search(norm):
+        return RuleMatch("faq", "faq:svc.fraud")
     if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
         return RuleMatch("petition", "flow:follow_up")
     if PETITION_LOOKUP.search(norm):

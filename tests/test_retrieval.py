@@ -75,6 +75,16 @@ def test_every_entry_has_a_source_and_a_future_review_date(ctx: Context) -> None
         ("兄弟俩都在部队，家里能挂两块光荣牌吗", "glory.one_per_family"),
         ("心访都两个多月了还没答复", "pet.overdue"),
         ("伤残老兵病死了，丧藏费怎么给", "disab.death"),
+        # who is a veteran, and services of other offices (round 5)
+        ("当过几年民兵，现在能领优待证吗", "svc.who_is_veteran"),
+        ("我是退休的派出所民警，算退役军人不", "svc.who_is_veteran"),
+        ("爷爷是烈士，我这个孙子能申请遗属优待证吗", "card.family"),
+        ("老妈七十五了，老年证去哪办", "oos.elderly"),
+        ("残疾人证到期了去哪换", "oos.disabled_persons"),
+        ("我们要领结婚证，去哪里登记", "oos.marriage_registry"),
+        ("个人所得税年度汇算要怎么申报", "oos.tax"),
+        ("企业退休的养老金资格认证怎么在手机上做", "oos.pension_civil"),
+        ("有人要我老战友的电话，你们能给吗", "privacy.others"),
     ],
 )
 def test_questions_reach_their_own_topic(ctx: Context, question: str, entry_id: str) -> None:
@@ -92,8 +102,7 @@ def test_questions_reach_their_own_topic(ctx: Context, question: str, entry_id: 
         ("退伍军人办信用卡有啥优惠不", "信用卡", "med.youfu"),
         ("老兵打疫苗免费吗", "疫苗", "job.skill_training"),  # 退役军人学技术免费吗
         ("退伍军人去博物馆要钱吗", "博物馆", "job.legal_aid"),
-        ("民兵能办优待证吗", "民兵", "card.no_papers"),  # 没有证件能办优待证吗 → "能"
-        ("预备役人员可以办优待证不", "预备役", "card.fee"),
+        ("老兵去电影院看电影要钱吗", "电影院", "svc.station"),
         ("我们老兵交话费有没有优惠", "话费", "med.youfu"),
         ("孩子转学要办什么手续", "转学", "place.reenlist"),
     ],

@@ -1,0 +1,53 @@
+"""Someone asking for money, a password or a code in the bureau's name (intents/rules.py
+SCAM): the veteran is warned before anything else, in any wording; ordinary questions
+about fees and card passwords still get their own answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ask import ask
+from intents.context import Context
+from intents.rules import match
+from knowledge.text import normalize, plain_words
+
+
+def action(text: str) -> str | None:
+    rule = match(normalize(text), plain_words(text))
+    return rule.action if rule else None
+
+
+SCAMS = [
+    "刚才有个电话说是县里退役军人局的，叫我把手机验证码念给他",
+    "短信上说抚恤金调标了，点链接填银行卡号就能补发",
+    "一个自称服务站的人加我微信，说交800块保证金优待证能加急",
+    "对方说我的优待证要交年费，不交就冻结",
+    "有人上门说交手续费能帮我多领补助",
+    "我是不是被骗了，转了两千块给说能办伤残的人",
+    "冒充部队首长借钱的电话怎么识别",
+]
+
+
+@pytest.mark.parametrize("text", SCAMS)
+def test_a_scam_gets_the_fraud_warning(text: str) -> None:
+    assert action(text) == "faq:svc.fraud"
+
+
+NOT_SCAMS = [
+    "办优待证要交钱吗",  # the fee question: card.fee answers it
+    "优待证的银行卡密码忘了怎么办",
+    "服务站打电话说我的优待证做好了，让我去拿",
+    "有人冒领我爸的抚恤金，怎么举报",  # someone drawing benefits falsely: pension.fraud
+    "生存认证要不要交钱",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SCAMS)
+def test_ordinary_fee_and_password_questions_are_not_called_scams(text: str) -> None:
+    assert action(text) != "faq:svc.fraud"
+
+
+def test_the_warning_tells_the_veteran_what_to_do(ctx: Context) -> None:
+    result = ask(ctx, "有人打电话让我报验证码，说给我发退役补贴")
+    assert result["entry_id"] == "svc.fraud"
+    assert "免费" in result["answer"] and "验证码" in result["answer"] and "110" in result["answer"]
