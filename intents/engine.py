@@ -237,9 +237,21 @@ class _Step:
 
     def _answer_entry(self, entry: Any, confidence: float) -> Turn:
         reply = entry_reply(entry, self.ctx, self.state.region)
+        if self._amount_left_open(entry, reply.text):
+            reply = dataclasses.replace(
+                reply, text=_before_sources(reply.text, texts.AMOUNT_UNKNOWN)
+            )
         intent = "out_of_scope" if entry.intent == "out_of_scope" else "faq"
         understanding = Understanding(intent, entry.id, round(confidence, 4), tuple(entry.sources))
         return self._done(reply, understanding)
+
+    def _amount_left_open(self, entry: Any, answer: str) -> bool:
+        """The veteran asked how much and the answer names no sum: say so plainly."""
+        return (
+            entry.intent != "out_of_scope"
+            and rules.asks_amount(self.text)
+            and not rules.MONEY_STATED.search(answer)
+        )
 
     def _unknown(self, hits: tuple[Any, ...], confidence: float) -> Turn:
         close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]
@@ -395,3 +407,11 @@ class _Step:
 
     def _cancel(self, _title: str = "") -> Turn:
         return control.cancel(self.state, self.flows)
+
+
+def _before_sources(answer: str, line: str) -> str:
+    """Add a line to an answer, above its closing "（依据：…）"."""
+    body, found, sources = answer.rpartition("\n（依据：")
+    if not found:
+        return answer + "\n" + line
+    return body + "\n" + line + found + sources

@@ -1,0 +1,50 @@
+"""Asked how much money, the bot never invents a sum (DOMAIN.md §9): when the answer it
+gives names no amount, it says so plainly and points to a human; when the answer does
+state one, or the question asks about a fee or a number of days, nothing is added."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ask import ask
+from intents.context import Context
+from intents.rules import asks_amount
+from intents.texts import AMOUNT_UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "在乡老复员军人的定补现在每个月能领多少",
+        "三级伤残一年抚恤金有多少钱",
+        "烈属抚恤金今年涨到多少了",
+    ],
+)
+def test_a_sum_the_kb_does_not_hold_is_said_to_be_unknown(ctx: Context, question: str) -> None:
+    result = ask(ctx, question)
+    assert result["intent"] == "faq"
+    assert AMOUNT_UNKNOWN in result["answer"]
+    assert result["answer"].index(AMOUNT_UNKNOWN) < result["answer"].index("（依据：")
+
+
+def test_an_answer_that_states_the_sum_gets_no_disclaimer(ctx: Context) -> None:
+    result = ask(ctx, "退伍兵开个体店一年能减免多少税")
+    assert result["entry_id"] == "tax.self_employed"
+    assert "元" in result["answer"] and AMOUNT_UNKNOWN not in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("定补一个月多少钱", True),
+        ("抚恤金涨到多少了", True),
+        ("住院能报销多少", True),
+        ("優待金一年發多少錢", True),
+        ("优待证补办要多少钱", False),  # a fee, answered by the fee rules
+        ("信访多少天答复", False),
+        ("高考能加多少分", False),
+        ("光荣牌一家能挂几块", False),
+    ],
+)
+def test_money_questions_are_told_from_fees_and_counts(question: str, asks: bool) -> None:
+    assert asks_amount(question) is asks
