@@ -11,6 +11,11 @@ in one assignment: requests are answered from the old index meanwhile.
 Files that cannot be served (invalid YAML, no entries, or an answer template
 that no longer renders) are logged and skipped: the process keeps the KB it has
 until the files change again.
+
+The holidays file (``Settings.holidays_file``, the bureau's copy of next year's
+放假安排) is followed the same way: an edit reaches every deadline, SLA colour and
+booking day without a restart; a file that does not validate is logged and the
+calendar already loaded stays.
 """
 
 from __future__ import annotations
@@ -27,13 +32,16 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateSyntaxError
 
 from bot import background
+from knowledge import holidays
 from knowledge import kb as kb_mod
+from knowledge.holidays import HolidayFileError, WorkCalendar
 from knowledge.index import Index
 from knowledge.kb import KBError, KnowledgeBase
 from knowledge.render import ALLOWED, variables
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.settings import Settings
 
 #: (file name, inode, mtime in ns, size) of every KB file, sorted by name
 Signature = tuple[tuple[str, int, int, int], ...]
@@ -41,9 +49,10 @@ Signature = tuple[tuple[str, int, int, int], ...]
 log = logging.getLogger("vetbot.kb_watch")
 
 
-def signature(kb_dir: Path) -> Signature:
-    """What the KB files look like now. An edit written in place changes mtime (and
-    usually size); one written by rename (``kb_edit``) also changes the inode."""
+def signature(kb_dir: Path, holidays_file: Path | None = None) -> Signature:
+    """What the KB files (and the holidays file) look like now. An edit written in place
+    changes mtime (and usually size); one written by rename (``kb_edit``) also changes
+    the inode."""
     files: list[tuple[str, int, int, int]] = []
     try:
         with os.scandir(kb_dir) as listing:
@@ -53,7 +62,22 @@ def signature(kb_dir: Path) -> Signature:
                     files.append((item.name, st.st_ino, st.st_mtime_ns, st.st_size))
     except FileNotFoundError:  # folder or a file removed meanwhile: that is a change too
         return ()
-    return tuple(sorted(files))
+    return tuple(sorted(files)) + _file_signature(holidays_file)
+
+
+def watched(settings: Settings) -> Signature:
+    """The signature of everything a runtime follows on disk."""
+    return signature(settings.kb_dir, settings.holidays_file)
+
+
+def _file_signature(path: Path | None) -> Signature:
+    if path is None:
+        return ()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return ((str(path), 0, 0, -1),)
+    return ((str(path), st.st_ino, st.st_mtime_ns, st.st_size),)
 
 
 def unservable(kb: KnowledgeBase) -> set[str]:
@@ -80,16 +104,26 @@ def refresh(rt: Runtime, force: bool = False) -> bool:
     Raises ``KBError`` and keeps the current KB when the files cannot be served; only
     problems the current KB does not already have count."""
     with rt.kb_lock:  # one rebuild at a time, so an older build never replaces a newer one
-        seen = signature(rt.settings.kb_dir)  # taken before loading: a later edit is seen
+        seen = watched(rt.settings)  # taken before loading: a later edit is seen
         if seen == rt.kb_signature and not force:
             return False
         kb = kb_mod.load(rt.settings.kb_dir)
         new = unservable(kb) - unservable(rt.ctx.kb)
         if new:
             raise KBError("; ".join(sorted(new)))
-        rt.ctx = dataclasses.replace(rt.ctx, kb=kb, index=Index(kb))
+        calendar = _calendar(rt)
+        rt.ctx = dataclasses.replace(rt.ctx, kb=kb, index=Index(kb), calendar=calendar)
         rt.kb_signature = seen
         return True
+
+
+def _calendar(rt: Runtime) -> WorkCalendar:
+    """The holidays file as it is now, or the calendar already loaded when it is invalid."""
+    try:
+        return holidays.load(rt.settings.holidays_file)
+    except HolidayFileError as exc:
+        log.error("holidays file not applied, keeping the loaded calendar: %s", exc)
+        return rt.ctx.calendar
 
 
 async def watch(rt: Runtime, every_seconds: float, stop: asyncio.Event) -> None:
@@ -100,7 +134,7 @@ async def watch(rt: Runtime, every_seconds: float, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), every_seconds)
         if stop.is_set():
             return
-        seen = signature(rt.settings.kb_dir)
+        seen = watched(rt.settings)
         if seen in (rt.kb_signature, refused):
             continue
         try:

@@ -57,7 +57,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         if self.kb_signature is None:
-            self.kb_signature = kb_watch.signature(self.settings.kb_dir)
+            self.kb_signature = kb_watch.watched(self.settings)
 
     def reload_kb(self) -> None:
         """Apply KB edits without a restart (from any thread; other processes: bot/kb_watch.py).
@@ -69,7 +69,7 @@ class Runtime:
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
-    signature = kb_watch.signature(settings.kb_dir)  # before loading: a later edit is seen
+    signature = kb_watch.watched(settings)  # before loading: a later edit is seen
     return Runtime(
         settings,
         build_context(settings),

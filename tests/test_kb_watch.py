@@ -3,6 +3,7 @@ on the same folder at its next check; files that cannot be served keep the old K
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -179,3 +180,37 @@ def test_requests_are_answered_while_the_new_index_is_built(
         assert reply["answer"] == before and time.monotonic() - started < 5
         release.set()
         assert wait_for(lambda: NEW_LINE in answer_of(rt))
+
+
+HOLIDAYS_2031 = """years:
+  2031:
+    source: "测试用通知"
+    days_off:
+      - 2031-10-01..2031-10-07
+    workdays:
+      - 2031-09-28
+"""
+
+
+def test_a_holiday_schedule_typed_in_reaches_running_processes_without_a_restart(
+    make_runtime: Callable[..., Runtime], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    holidays_file = tmp_path / "holidays.yaml"
+    holidays_file.write_text("years: {}\n", encoding="utf-8")
+    rt = make_runtime(holidays_file=holidays_file)
+    national_day = dt.date(2031, 10, 2)  # a Thursday: nobody knows 2031 yet
+    assert not rt.ctx.calendar.known(national_day)
+    assert not rt.ctx.calendar.is_day_off(national_day)
+
+    write(holidays_file, HOLIDAYS_2031)
+    assert kb_watch.refresh(rt) is True  # the KB files did not change, the calendar did
+    assert rt.ctx.calendar.known(national_day) and rt.ctx.calendar.is_day_off(national_day)
+    assert not rt.ctx.calendar.is_day_off(dt.date(2031, 9, 28))  # a 调休 Sunday is worked
+    assert kb_watch.refresh(rt) is False
+
+    write(holidays_file, "years:\n  2031:\n    days_off: [2031-10-01]\n")  # no source
+    with caplog.at_level(logging.ERROR, logger="vetbot.kb_watch"):
+        assert kb_watch.refresh(rt) is True
+    assert "source" in caplog.text
+    assert rt.ctx.calendar.is_day_off(national_day)  # the valid schedule stays
+    assert answer_of(rt)  # and the KB is served as before

@@ -57,7 +57,7 @@ def calendar(
     ] = 120,
 ) -> None:
     """Where each year's days off come from; exits 1 when a year within --ahead days is
-    unknown (add the State Council's notice to config/holidays.yaml, then restart)."""
+    unknown (add the State Council's notice to config/holidays.yaml; servers apply it without a restart)."""
     cal = _calendar()
     today = dt.date.today()
     years = range(today.year - 1, (today + dt.timedelta(days=ahead)).year + 2)
