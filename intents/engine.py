@@ -218,11 +218,39 @@ class _Step:
 
     # -- FAQ -------------------------------------------------------------------
     def _faq(self) -> Turn:
+        listed = rules.listed_questions(self.text)
+        turn = self._answer_listed(listed) if listed else None
+        if turn is not None:
+            return turn
         found = lookup(self.norm, self.ctx)
         if found.confident and found.best is not None:
             turn = self._answer_entry(found.best.entry, found.confidence)
             return self._with_second_answer(turn, found.best.entry.id)
         return self._unknown(found.hits, found.confidence)
+
+    def _answer_listed(self, questions: list[str]) -> Turn | None:
+        """ "一是…二是…": answer each listed question the KB is sure of, and say which ones
+        it is not sure of; None when it is sure of none."""
+        replies: list[Reply] = []
+        answered: list[Any] = []
+        unsure: list[RecordUnanswered] = []  # for curators, as a whole unknown message is
+        for number, question in enumerate(questions, start=1):
+            found = lookup(normalize(question), self.ctx)
+            if found.confident and found.best is not None:
+                body = entry_reply(found.best.entry, self.ctx, self.state.region).text
+                replies.append(Reply(f"第{number}个问题：{body}"))
+                answered.append(found.best)
+            else:
+                replies.append(Reply(texts.listed_unsure(number, question)))
+                close = tuple(h.entry.id for h in found.hits)
+                unsure.append(RecordUnanswered(question, round(found.confidence, 4), close))
+        if not answered:
+            return None
+        sources = tuple(dict.fromkeys(src for hit in answered for src in hit.entry.sources))
+        understanding = Understanding(
+            "faq", answered[0].entry.id, round(min(h.score for h in answered), 4), sources
+        )
+        return Turn(self.state.cleared(), tuple(replies), tuple(unsure), understanding)
 
     def _with_second_answer(self, turn: Turn, first_id: str) -> Turn:
         """Two questions in one message: answer the second too when the KB is sure of it."""

@@ -566,6 +566,23 @@ def second_question(text: str) -> str | None:
     return None
 
 
+# "两个事：一是…，二是…", "第一…第二…", "1.… 2.…": questions listed one after another
+_LISTED = re.compile(
+    r"(?:^|(?<=[\s，,。；;：:？?！!]))(一是|二是|三是|第一|第二|第三|其一|其二|[1-3][.、．)）]|[①②③])"
+)
+
+
+def listed_questions(text: str) -> list[str]:
+    """The questions of a message that lists them (two or three); [] when it does not."""
+    marks = list(_LISTED.finditer(text))
+    if len(marks) < 2:
+        return []
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    parts = [text[m.end() : end].strip("，,。；;：: ") for m, end in zip(marks, ends, strict=True)]
+    parts = [p for p in parts if len(re.findall(r"[\u3400-\u9fff]", p)) >= 4]
+    return parts if len(parts) >= 2 else []
+
+
 GREETING_PREFIX = re.compile(
     r"^(你好|您好|你们好|大家好|同志你好|同志您好|老师好|在吗|在不在|有人吗|有人没|有人在吗|有没有人|请问|喂|"
     r"早上好|早安|上午好|中午好|下午好|晚上好|首长好|战友好|领导好)+"

@@ -72,6 +72,11 @@ def handoff(ctx: dict[str, Any]) -> str:
 AMOUNT_UNKNOWN = "具体金额这里没有准确数字，以当地公布为准；想知道本人能领多少，可以回复“转人工”或问户籍地服务站。"
 
 
+def listed_unsure(number: int, question: str) -> str:
+    """One of several listed questions the KB is not sure of."""
+    return f"第{number}个问题（{question}）我没有把握回答准确，不想给您说错：可以换个说法再问，或回复“转人工”。"
+
+
 def unknown(has_choices: bool) -> str:
     if has_choices:
         return "这个问题我没有把握回答准确，不想给您说错。您想问的是下面哪一个？也可以转人工："

@@ -11,6 +11,7 @@ import pytest
 
 from bot.ask import ask
 from intents.context import Context
+from intents.rules import listed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = {
@@ -410,3 +411,20 @@ def test_two_questions_in_one_message_get_both_answers(ctx: Context) -> None:
 def test_out_of_scope_family_matters_do_not_drag_in_the_card(ctx: Context) -> None:
     result = ask(ctx, "我想离婚，家里的房子怎么分")
     assert result["intent"] == "out_of_scope" and "优待证" not in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("两个事：一是照片要啥底色，二是年审能不能替他办", ["照片要啥底色", "年审能不能替他办"]),
+        ("1.优待证丢了怎么补 2.抚恤金几号发", ["优待证丢了怎么补", "抚恤金几号发"]),
+        (
+            "第一，信访多久受理；第二，复查怎么申请；第三，复核找谁",
+            ["信访多久受理", "复查怎么申请", "复核找谁"],
+        ),
+        ("我是1.5级吗，优待证怎么办", []),  # a number, not a list
+        ("第一次办优待证要带啥", []),  # 第一次 is not a list marker with a second one
+    ],
+)
+def test_listed_questions_are_split(text: str, parts: list[str]) -> None:
+    assert listed_questions(text) == parts
