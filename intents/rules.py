@@ -320,7 +320,7 @@ PETITION_START = re.compile(
     # 上方/上防 typed for 上访 (上方 is an ordinary word, so only after a wish to go: "我要上方")
     rf"^{WANT}*(要|想|得|打算|准备)(去)?(上方|上防|上纺|上仿|尚访|伤访)|"
     r"^(我要|我想)?(实名)?(投诉|举报)(?!了|会|是|匿名|人|的|电话|热线|有|要|能|可以|怎|去哪|到哪|流程|材料)|"  # 实名投诉…
-    r"(我|俺)(就|必须|一定|非|还)?(要|想|得)(去)?(信访|投诉|举报|申诉|告状|反映)(?!的|吗|么|怎|哪|去哪|找谁)|"  # after a story
+    r"(我|俺)(就|必须|一定|非|还)?(要|想|得)(去)?(正式|实名|书面)?(信访|投诉|举报|申诉|告状|反映)(?!的|吗|么|怎|哪|去哪|找谁)|"  # after a story
     rf"(投诉|举报)(一下|他们|你们|他|她|单位|村里|镇里)|一直(没|不)(解决|给|落实|处理)|(没人|不)管(我|俺)|没人管$|"
     r"踢皮球|推来推去|推三阻四|不作为|拖了.{0,3}(年|个月)(?!.{0,2}才)|"
     r"(一直|总是|老是|就是)?拖着(不|没)(给)?(办|解决|处理|落实)"  # not "拖了两个月才去报到" (their own delay)
@@ -342,6 +342,26 @@ SCAM = re.compile(
     r"骗子|诈骗|骗钱|被骗|骗局|是不是骗|是骗人|騙子|詐騙|冒充|假冒"
     rf"|{_SCAM_ACTOR}.{{0,24}}{_SCAM_ASK}"
 )
+SCAM_INVEST = re.compile(
+    r"年化|高息|返利|集资|(专属|内部|监制|特供|专项)(的)?(理财|投资|产品|基金|项目)|"
+    r"(理财|投资|基金)(产品|项目)?.{0,10}(退役军人部|事务部|部里|监制|保本|稳赚)"
+)
+# Drawing a dead parent's money on, or a false paper or story to get a benefit: refused,
+# with what it costs (pension.fraud, svc.honesty).
+_GONE = r"(去世|过世|走了|不在了|死了|没了|病故|故去)"
+KEEP_DRAWING = re.compile(
+    rf"{_GONE}.{{0,40}}(先别报|不报|别报|瞒着|跳过|照样(打|领|发|到)|(能不能|可不可以|可以|能)不退|不退(行不行|可以吗|行吗)|"
+    r"(他|她|老人|我爸|我妈|老娘|老爹)的?照片|(录|拍)的?视频|换脸|冒充|替(他|她)(做|认证|刷脸))|"
+    rf"(换脸|录的视频|拍的视频|(他|她)的?照片).{{0,20}}(人脸|刷脸|认证).{{0,20}}{_GONE}"
+)
+FALSE_PAPERS = re.compile(
+    r"(P|p|ps|PS|做|造|伪造|仿造|弄|办|买|补)(一|个|张|一个|一张|份|一份)*(假的?)"
+    r"|(P|p|ps|PS|伪造|仿造)(一|个|张|一个|一张|份|一份)*.{0,6}(证|证明|证书|材料|病历)"
+    r"|(卖|买|包办|代办).{0,8}(烈士证|烈士证明|残疾军人证|伤残军人证|退伍证|复员证|转业证|证明书)"
+    r"|(写|说|弄|开|报)(得)?(严重|重)(一)?(点|些)|虚报|假病历|"
+    r"(年龄|岁数|出生(年份|日期|年月)?).{0,6}改(大|小|早|晚)|改(大|小)(两|几|一|1|2|3)?(岁|年)"
+)
+
 NOT_SCAM = re.compile(
     r"冒领|骗取|骗领|骗保|虚报"
 )  # veterans' own benefits drawn falsely: pension.fraud
@@ -402,7 +422,7 @@ HOME_VISIT_START = re.compile(
     rf"(上门|到家|来家里?)(来)?(做|办|给)?(个|一下)?(生存认证|认证|年审|年度确认|确认)(服务)?(吧|呀|啊)?$"
 )
 GREETING = re.compile(
-    r"^((你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|在没|在不|在没在|在嘛|有人吗|有人在吗|有没有人|有人没|有人不|有人么|有人嘛|"
+    r"^(闺女|姑娘|小姑娘|小伙子|小同志|师傅|大姐|大哥|孩子)?((你好|您好|你们好|哈喽|hello|hi|嗨|在吗|在不在|在么|在没|在不|在没在|在嘛|有人吗|有人在吗|有没有人|有人没|有人不|有人么|有人嘛|"
     r"有人在没|有人在不|有人在么|有人在没有|有没有人在|人呢|喂|请问|早上好|上午好|中午好|首长好|战友好|战友们好|同志们好|领导好|"
     r"下午好|晚上好|早|早安|老师好|同志|小助手|机器人)(啊|呀|呢|哈)?)+$"
 )
@@ -482,7 +502,11 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("greeting", "bot_or_human")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")
-    if SCAM.search(norm) and not NOT_SCAM.search(norm):
+    if KEEP_DRAWING.search(norm):
+        return RuleMatch("faq", "faq:pension.fraud")
+    if FALSE_PAPERS.search(norm):
+        return RuleMatch("faq", "faq:svc.honesty")
+    if (SCAM.search(norm) or SCAM_INVEST.search(norm)) and not NOT_SCAM.search(norm):
         return RuleMatch("faq", "faq:svc.fraud")
     if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
         return RuleMatch("petition", "flow:follow_up")
