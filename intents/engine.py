@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from intents import deadline_questions, human, rules, texts
+from intents import asking, deadline_questions, human, rules, texts
 from intents.context import Context
 from intents.faq import entry_reply, lookup, topic_label
 from intents.flows import control, runner, survival_cert
@@ -218,7 +218,7 @@ class _Step:
 
     # -- FAQ -------------------------------------------------------------------
     def _faq(self) -> Turn:
-        listed = rules.listed_questions(self.text)
+        listed = asking.listed_questions(self.text)
         turn = self._answer_listed(listed) if listed else None
         if turn is not None:
             return turn
@@ -254,7 +254,7 @@ class _Step:
 
     def _with_second_answer(self, turn: Turn, first_id: str) -> Turn:
         """Two questions in one message: answer the second too when the KB is sure of it."""
-        second = rules.second_question(self.text)
+        second = asking.second_question(self.text)
         found = lookup(normalize(second), self.ctx) if second else None
         if not (found and found.confident and found.best) or found.best.entry.id == first_id:
             return turn
@@ -277,8 +277,8 @@ class _Step:
         """The veteran asked how much and the answer names no sum: say so plainly."""
         return (
             entry.intent != "out_of_scope"
-            and rules.asks_amount(self.text)
-            and not rules.MONEY_STATED.search(answer)
+            and asking.asks_amount(self.text)
+            and not asking.MONEY_STATED.search(answer)
         )
 
     def _unknown(self, hits: tuple[Any, ...], confidence: float) -> Turn:

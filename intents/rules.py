@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from intents import scams
+
 # -- crisis ---------------------------------------------------------------------------------
 # Danger is read from cue classes that meet in one message, in any order, not from fixed
 # sentences: a means with a verb of using it, life called worthless, a wish to join the dead,
@@ -330,42 +332,6 @@ PETITION_LOOKUP = re.compile(
     r"查询进度|查进度|查一下进度|(进度|进展)查询|xf-?\d{8}"
 )
 # "受理编号忘了，还能查进度吗": the lookup flow needs the number, so answer how to get help instead
-# someone asking for money, a password or a code in the bureau's name: warn before anything else
-_SCAM_ACTOR = (
-    r"(有人|有个人|陌生人|对方|自称|冒充|假冒|电话|来电|短信|微信|上门|打电话|打来|加我|私信|网上)"
-)
-_SCAM_ASK = (
-    r"(交钱|收费|收钱|要钱|交费|缴费|繳費|交个?费|转账|转钱|汇款|打钱|手续费|保证金|激活费|工本费|年费|押金|服务费|"
-    r"验证码|银行卡密码|卡密码|密码|链接|二维码)"
-)
-SCAM = re.compile(
-    r"骗子|诈骗|骗钱|被骗|骗局|是不是骗|是骗人|騙子|詐騙|冒充|假冒"
-    rf"|{_SCAM_ACTOR}.{{0,24}}{_SCAM_ASK}"
-)
-SCAM_INVEST = re.compile(
-    r"年化|高息|返利|集资|(专属|内部|监制|特供|专项)(的)?(理财|投资|产品|基金|项目)|"
-    r"(理财|投资|基金)(产品|项目)?.{0,10}(退役军人部|事务部|部里|监制|保本|稳赚)"
-)
-# Drawing a dead parent's money on, or a false paper or story to get a benefit: refused,
-# with what it costs (pension.fraud, svc.honesty).
-_GONE = r"(去世|过世|走了|不在了|死了|没了|病故|故去)"
-KEEP_DRAWING = re.compile(
-    rf"{_GONE}.{{0,40}}(先别报|不报|别报|瞒着|跳过|照样(打|领|发|到)|(能不能|可不可以|可以|能)不退|不退(行不行|可以吗|行吗)|"
-    r"(他|她|老人|我爸|我妈|老娘|老爹)的?照片|(录|拍)的?视频|换脸|冒充|替(他|她)(做|认证|刷脸))|"
-    rf"(换脸|录的视频|拍的视频|(他|她)的?照片).{{0,20}}(人脸|刷脸|认证).{{0,20}}{_GONE}"
-)
-FALSE_PAPERS = re.compile(
-    r"(P|p|ps|PS|做|造|伪造|仿造|弄|办|买|补)(一|个|张|一个|一张|份|一份)*(假的?)"
-    r"|(P|p|ps|PS|伪造|仿造)(一|个|张|一个|一张|份|一份)*.{0,6}(证|证明|证书|材料|病历)"
-    r"|(卖|买|包办|代办).{0,8}(烈士证|烈士证明|残疾军人证|伤残军人证|退伍证|复员证|转业证|证明书)"
-    r"|(写|说|弄|开|报)(得)?(严重|重)(一)?(点|些)|虚报|假病历|"
-    r"(年龄|岁数|出生(年份|日期|年月)?).{0,6}改(大|小|早|晚)|改(大|小)(两|几|一|1|2|3)?(岁|年)"
-)
-
-NOT_SCAM = re.compile(
-    r"冒领|骗取|骗领|骗保|虚报"
-)  # veterans' own benefits drawn falsely: pension.fraud
-
 LOST_RECEIPT = re.compile(r"忘|不记得|记不得|记不清|想不起|丢失|没保存|删了|找不")
 FOLLOW_UP = r"(复查|复核)"
 # what a 复查/复核 challenges (不服/不认可/不同意 are folded to 不满意 by normalize)
@@ -502,12 +468,9 @@ def match(norm: str, plain: str | None = None) -> RuleMatch | None:
         return RuleMatch("greeting", "bot_or_human")
     if HANDOFF.search(norm):
         return RuleMatch("handoff", "handoff")
-    if KEEP_DRAWING.search(norm):
-        return RuleMatch("faq", "faq:pension.fraud")
-    if FALSE_PAPERS.search(norm):
-        return RuleMatch("faq", "faq:svc.honesty")
-    if (SCAM.search(norm) or SCAM_INVEST.search(norm)) and not NOT_SCAM.search(norm):
-        return RuleMatch("faq", "faq:svc.fraud")
+    dishonest = scams.action(norm)
+    if dishonest:
+        return RuleMatch("faq", dishonest)
     if FOLLOW_UP_START.search(norm) and not _asks_about_follow_up(norm):
         return RuleMatch("petition", "flow:follow_up")
     if PETITION_LOOKUP.search(norm):
@@ -554,63 +517,6 @@ def _asks_about_rules(norm: str) -> bool:
 def _asks_about_follow_up(norm: str) -> bool:
     """ "复查的期限是多久" asks about the rules; "我要申请复查" wants to ask for one."""
     return not FOLLOW_UP_WANTS.match(norm) and bool(FOLLOW_UP_ASKS.search(norm))
-
-
-# "我是五级伤残，抚恤金每年都要确认吗？还有坐公交要钱不": two questions in one message
-_SECOND = re.compile(
-    r"[？?][，,\s]*(还有|另外|再(问|就是)(一下|个)?|顺便问(一下)?|那)?|(还有|另外|再问一下|顺便问一下)[，,\s]*"
-)
-_LEAD = re.compile(r"^(我|俺|咱|我家|俺家|我们)[^，,。？?]{1,16}[，,]")  # "我是五级伤残，"
-
-
-# "定补一个月多少钱", "抚恤金涨到多少了": asks for a sum of money (read in the veteran's own
-# words: the synonym fold turns 多少钱 into 收费). Not "多少天", "加多少分", "几个人".
-_NOT_MONEY = r"(?!天|年|次|个|岁|人|分|公里|日|小时|周|回|遍|张|级|项|种|条|家)"
-AMOUNT = re.compile(
-    r"(多少|几|幾)(块|塊)?(钱|錢|元)|多少(块|塊)|金额|金額|标准是多少|標準是多少|"
-    rf"(领|領|拿|发|發|给|給|补|補|涨|漲|报|報|报销|報銷|提|加)(了|到)?(多少|几多|幾多){_NOT_MONEY}|"
-    rf"(一个月|一年|每月|每年|每个月|一月|月|年)(能|可以)?(领|領|拿|发|發|给|給)?(多少|几多|幾多){_NOT_MONEY}"
-)
-MONEY_STATED = re.compile(r"\d[\d,.]*\s*(元|万|块)|\d+(\.\d+)?\s*[%％]")
-
-
-COST = re.compile(
-    r"(要|花|交|收|付|缴|繳|掏)(了)?(多少|几|幾)(块|塊)?(钱|錢|块|塊|元)?|多少钱一"
-)  # a fee, not a benefit
-
-
-def asks_amount(text: str) -> bool:
-    """Does the message ask how much money the veteran gets (a sum the KB may not hold)?"""
-    return bool(AMOUNT.search(text)) and not COST.search(text)
-
-
-def second_question(text: str) -> str | None:
-    """The second question of a message that asks two, with the asker's self-description
-    ("我是五级伤残，") carried over; None when the message asks one thing."""
-    for found in _SECOND.finditer(text):
-        rest = text[found.end() :].strip("，,。 ")
-        if len(re.findall(r"[\u3400-\u9fff]", rest)) < 4 or found.start() < 4:
-            continue
-        lead = _LEAD.match(text)
-        return (lead.group(0) if lead else "") + rest
-    return None
-
-
-# "两个事：一是…，二是…", "第一…第二…", "1.… 2.…": questions listed one after another
-_LISTED = re.compile(
-    r"(?:^|(?<=[\s，,。；;：:？?！!]))(一是|二是|三是|第一|第二|第三|其一|其二|[1-3][.、．)）]|[①②③])"
-)
-
-
-def listed_questions(text: str) -> list[str]:
-    """The questions of a message that lists them (two or three); [] when it does not."""
-    marks = list(_LISTED.finditer(text))
-    if len(marks) < 2:
-        return []
-    ends = [m.start() for m in marks[1:]] + [len(text)]
-    parts = [text[m.end() : end].strip("，,。；;：: ") for m, end in zip(marks, ends, strict=True)]
-    parts = [p for p in parts if len(re.findall(r"[\u3400-\u9fff]", p)) >= 4]
-    return parts if len(parts) >= 2 else []
 
 
 GREETING_PREFIX = re.compile(

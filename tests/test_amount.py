@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.ask import ask
+from intents.asking import asks_amount
 from intents.context import Context
-from intents.rules import asks_amount
 from intents.texts import AMOUNT_UNKNOWN
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.ask import ask
+from intents.asking import listed_questions
 from intents.context import Context
-from intents.rules import listed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = {

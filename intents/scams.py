@@ -1,0 +1,59 @@
+"""Scams and dishonesty, answered before anything else (rules.match calls ``action``).
+
+Three things a veteran or a relative may write that need a plain, sourced warning rather
+than a policy answer: someone asking for money, a password, a code or a link in the
+bureau's name (svc.fraud); drawing a dead relative's money on (pension.fraud); false
+papers, bought certificates, exaggerated injuries or changed ages (svc.honesty).
+Patterns run on ``knowledge.text.normalize`` output (交钱 is folded to 收费).
+"""
+
+from __future__ import annotations
+
+import re
+
+# someone asking for money, a password or a code in the bureau's name: warn before anything else
+_SCAM_ACTOR = (
+    r"(有人|有个人|陌生人|对方|自称|冒充|假冒|电话|来电|短信|微信|上门|打电话|打来|加我|私信|网上)"
+)
+_SCAM_ASK = (
+    r"(交钱|收费|收钱|要钱|交费|缴费|繳費|交个?费|转账|转钱|汇款|打钱|手续费|保证金|激活费|工本费|年费|押金|服务费|"
+    r"验证码|银行卡密码|卡密码|密码|链接|二维码)"
+)
+SCAM = re.compile(
+    r"骗子|诈骗|骗钱|被骗|骗局|是不是骗|是骗人|騙子|詐騙|冒充|假冒"
+    rf"|{_SCAM_ACTOR}.{{0,24}}{_SCAM_ASK}"
+)
+SCAM_INVEST = re.compile(
+    r"年化|高息|返利|集资|(专属|内部|监制|特供|专项)(的)?(理财|投资|产品|基金|项目)|"
+    r"(理财|投资|基金)(产品|项目)?.{0,10}(退役军人部|事务部|部里|监制|保本|稳赚)"
+)
+# Drawing a dead parent's money on, or a false paper or story to get a benefit: refused,
+# with what it costs (pension.fraud, svc.honesty).
+_GONE = r"(去世|过世|走了|不在了|死了|没了|病故|故去)"
+KEEP_DRAWING = re.compile(
+    rf"{_GONE}.{{0,40}}(先别报|不报|别报|瞒着|跳过|照样(打|领|发|到)|(能不能|可不可以|可以|能)不退|不退(行不行|可以吗|行吗)|"
+    r"(他|她|老人|我爸|我妈|老娘|老爹)的?照片|(录|拍)的?视频|换脸|冒充|替(他|她)(做|认证|刷脸))|"
+    rf"(换脸|录的视频|拍的视频|(他|她)的?照片).{{0,20}}(人脸|刷脸|认证).{{0,20}}{_GONE}"
+)
+FALSE_PAPERS = re.compile(
+    r"(P|p|ps|PS|做|造|伪造|仿造|弄|办|买|补)(一|个|张|一个|一张|份|一份)*(假的?)"
+    r"|(P|p|ps|PS|伪造|仿造)(一|个|张|一个|一张|份|一份)*.{0,6}(证|证明|证书|材料|病历)"
+    r"|(卖|买|包办|代办).{0,8}(烈士证|烈士证明|残疾军人证|伤残军人证|退伍证|复员证|转业证|证明书)"
+    r"|(写|说|弄|开|报)(得)?(严重|重)(一)?(点|些)|虚报|假病历|"
+    r"(年龄|岁数|出生(年份|日期|年月)?).{0,6}改(大|小|早|晚)|改(大|小)(两|几|一|1|2|3)?(岁|年)"
+)
+
+NOT_SCAM = re.compile(
+    r"冒领|骗取|骗领|骗保|虚报"
+)  # veterans' own benefits drawn falsely: pension.fraud
+
+
+def action(norm: str) -> str | None:
+    """The warning entry for a normalised message ("faq:<entry id>"), or None."""
+    if KEEP_DRAWING.search(norm):
+        return "faq:pension.fraud"
+    if FALSE_PAPERS.search(norm):
+        return "faq:svc.honesty"
+    if (SCAM.search(norm) or SCAM_INVEST.search(norm)) and not NOT_SCAM.search(norm):
+        return "faq:svc.fraud"
+    return None
