@@ -21,7 +21,10 @@ AMOUNT = re.compile(
     rf"(领|領|拿|发|發|给|給|补|補|涨|漲|报|報|报销|報銷|提|加)(了|到)?(多少|几多|幾多){_NOT_MONEY}|"
     rf"(一个月|一年|每月|每年|每个月|一月|月|年)(能|可以)?(领|領|拿|发|發|给|給)?(多少|几多|幾多){_NOT_MONEY}"
 )
-MONEY_STATED = re.compile(r"\d[\d,.]*\s*(元|万|块)|\d+(\.\d+)?\s*[%％]")
+MONEY_STATED = re.compile(
+    r"\d[\d,.]*\s*(元|万|块)|\d+(\.\d+)?\s*[%％]|"
+    r"(金额|标准|额度|多少)[^。\n]{0,24}(以当地|以本省|为准)"  # already says where the sum is set
+)
 
 
 COST = re.compile(

@@ -16,8 +16,7 @@ from intents.texts import AMOUNT_UNKNOWN
     "question",
     [
         "在乡老复员军人的定补现在每个月能领多少",
-        "三级伤残一年抚恤金有多少钱",
-        "烈属抚恤金今年涨到多少了",
+        "带病回乡退伍军人每月补助能领多少",
     ],
 )
 def test_a_sum_the_kb_does_not_hold_is_said_to_be_unknown(ctx: Context, question: str) -> None:
@@ -25,6 +24,12 @@ def test_a_sum_the_kb_does_not_hold_is_said_to_be_unknown(ctx: Context, question
     assert result["intent"] == "faq"
     assert AMOUNT_UNKNOWN in result["answer"]
     assert result["answer"].index(AMOUNT_UNKNOWN) < result["answer"].index("（依据：")
+
+
+def test_an_answer_that_says_where_the_sum_is_set_is_not_repeated(ctx: Context) -> None:
+    result = ask(ctx, "三级伤残一年抚恤金有多少钱")
+    assert result["entry_id"] == "disab.standard"
+    assert "以当地" in result["answer"] and AMOUNT_UNKNOWN not in result["answer"]
 
 
 def test_an_answer_that_states_the_sum_gets_no_disclaimer(ctx: Context) -> None:
