@@ -16,8 +16,10 @@ _DATE = re.compile(
     r"(?:(?P<y>20\d{2})\s*[年\-/.]\s*)?(?P<m>1[0-2]|0?[1-9])\s*[月\-/.]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*(?:日|号)?"
 )
 _TOPIC = re.compile(r"信访|上访|反映|投诉|受理|告知|复查|复核|办结|答复")
-# (pattern, deadline kind, what starts the clock, what must happen by then)
+# (pattern, deadline kind, what starts the clock, what must happen by then); the first that
+# matches wins, so a period the veteran names ("60天期限") comes before the words around it
 _KINDS: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+    (re.compile(r"60天|六十天|60日|六十日"), "petition_handle", "受理", "办结并书面答复"),
     (re.compile(r"复核"), "recheck", "收到复核请求", "作出复核意见"),
     (re.compile(r"复查"), "review", "收到复查请求", "提出复查意见"),
     (
@@ -32,7 +34,6 @@ _KINDS: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
         "收到信访事项",
         "书面告知接收情况和处理途径",
     ),
-    (re.compile(r"60天|六十天|60日|六十日"), "petition_handle", "受理", "办结并书面答复"),
 )
 
 

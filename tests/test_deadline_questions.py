@@ -32,3 +32,10 @@ def test_review_and_recheck_use_their_own_articles() -> None:
 def test_no_date_or_no_petition_topic_means_no_computed_answer() -> None:
     assert answer("信访多少天告知", TODAY) is None
     assert answer("9月28日是星期几", TODAY) is None
+
+
+def test_a_period_the_veteran_names_wins_over_the_words_around_it() -> None:
+    # "受理" alone would mean the 15-day notice; "60天" says which deadline is asked
+    reply = answer("我的信访2026年5月6号受理的，60天期限到哪天", TODAY)
+    assert reply is not None
+    assert "60日内办结" in reply.text and "2026年7月5日" in reply.text
