@@ -428,3 +428,19 @@ def test_out_of_scope_family_matters_do_not_drag_in_the_card(ctx: Context) -> No
 )
 def test_listed_questions_are_split(text: str, parts: list[str]) -> None:
     assert listed_questions(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("转人公", "handoff"),  # a sound-alike typo
+        ("那就帮我转给工作人员吧", "handoff"),
+        ("泥好", "greeting"),
+        ("我上周交的反映有结果了吗", "petition"),  # the progress lookup asks for the number
+        ("我的信访现在谁在处理", "petition"),
+    ],
+)
+def test_typed_in_a_hurry_still_reaches_the_right_path(
+    ctx: Context, text: str, intent: str
+) -> None:
+    assert ask(ctx, text)["intent"] == intent
