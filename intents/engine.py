@@ -226,6 +226,10 @@ class _Step:
         if found.confident and found.best is not None:
             turn = self._answer_entry(found.best.entry, found.confidence)
             return self._with_second_answer(turn, found.best.entry.id)
+        if rules.PETITION_START.search(self.norm) and "petition" in self.flows:
+            # a grievance with a question the KB cannot answer ("反映了八年没解决，有没有
+            # 领导专门管"): take the matter down rather than offer unrelated topics
+            return self._start_flow("petition")
         return self._unknown(found.hits, found.confidence)
 
     def _answer_listed(self, questions: list[str]) -> Turn | None:

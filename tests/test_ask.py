@@ -438,6 +438,10 @@ def test_listed_questions_are_split(text: str, parts: list[str]) -> None:
         ("泥好", "greeting"),
         ("我上周交的反映有结果了吗", "petition"),  # the progress lookup asks for the number
         ("我的信访现在谁在处理", "petition"),
+        ("老兵报到，有人在吗", "greeting"),
+        # a grievance whose question the KB cannot answer: the matter is taken down
+        ("这事反映了好几年一直没解决，有没有人专门管", "petition"),
+        ("我的抚恤问题想反映一下，找谁登记", "petition"),
     ],
 )
 def test_typed_in_a_hurry_still_reaches_the_right_path(
