@@ -442,6 +442,7 @@ def test_listed_questions_are_split(text: str, parts: list[str]) -> None:
         # a grievance whose question the KB cannot answer: the matter is taken down
         ("这事反映了好几年一直没解决，有没有人专门管", "petition"),
         ("我的抚恤问题想反映一下，找谁登记", "petition"),
+        ("多谢你啊小伙子", "greeting"),
     ],
 )
 def test_typed_in_a_hurry_still_reaches_the_right_path(

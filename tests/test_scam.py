@@ -58,6 +58,7 @@ DISHONEST = [
     ("老头子过世半年了，卡里的钱照样打着，我们就不说了吧", "faq:pension.fraud"),
     ("我爹不在了，上面让退钱，能不能不退", "faq:pension.fraud"),
     ("村里有个老人去年过世了，家里还在继续领他的定补", "faq:pension.fraud"),
+    ("我妈走了俩月了，卡里钱还在往里打，我能接着取吗", "faq:pension.fraud"),
     ("能帮我PS一张退伍证吗，原件找不到了", "faq:svc.honesty"),
     ("有人说两万块能包办一个残疾军人证", "faq:svc.honesty"),
     ("评残的时候把伤情说严重点，能多评一级吧", "faq:svc.honesty"),
