@@ -30,22 +30,28 @@ SCAM_INVEST = re.compile(
 # Drawing a dead parent's money on, or a false paper or story to get a benefit: refused,
 # with what it costs (pension.fraud, svc.honesty).
 _GONE = r"(去世|过世|走了|不在了|死了|没了|病故|故去)"
+_HIDDEN = (  # the death kept from the office, or the money taken on
+    r"(先别报|不报|别报|没报|没去报|没有报|没上报|瞒着|跳过|"
+    r"(还在|仍在|仍然在|一直在)(继续)?(领|拿|往里打|往卡里打)|(接着|继续)取|照样(打|领|发|到)|"
+    r"(能不能|可不可以|可以|能)不退|不退(行不行|可以吗|行吗))"
+)
+_POSING = (  # someone else's face or photo for the yearly check
+    r"((他|她|老人|我爸|我妈|老娘|老爹)的?照片|(录|拍)的?视频|换脸|冒充|替(他|她)(做|认证|刷脸))"
+)
 KEEP_DRAWING = re.compile(
-    rf"{_GONE}.{{0,40}}(先别报|不报|别报|没报|没去报|没有报|没上报|瞒着|跳过|(还在|仍在|仍然在|一直在)(继续)?(领|拿|往里打|往卡里打)|(接着|继续)取|照样(打|领|发|到)|(能不能|可不可以|可以|能)不退|不退(行不行|可以吗|行吗)|"
-    r"(他|她|老人|我爸|我妈|老娘|老爹)的?照片|(录|拍)的?视频|换脸|冒充|替(他|她)(做|认证|刷脸))|"
+    rf"{_GONE}.{{0,40}}({_HIDDEN}|{_POSING})|"
     rf"(换脸|录的视频|拍的视频|(他|她)的?照片).{{0,20}}(人脸|刷脸|认证).{{0,20}}{_GONE}"
 )
 FALSE_PAPERS = re.compile(
-    r"(P|p|ps|PS|做|造|伪造|仿造|弄|办|买|补)(一|个|张|一个|一张|份|一份)*(假的?)"
+    r"(P|p|ps|PS|做|造|伪造|仿造|弄|办|买|补)(一|个|张|一个|一张|份|一份)*假的?.{0,6}(证|证明|证书|材料|病历|档案)"
     r"|(P|p|ps|PS|伪造|仿造)(一|个|张|一个|一张|份|一份)*.{0,6}(证|证明|证书|材料|病历)"
     r"|(卖|买|包办|代办).{0,8}(烈士证|烈士证明|残疾军人证|伤残军人证|退伍证|复员证|转业证|证明书)"
     r"|(写|说|弄|开|报)(得)?(严重|重)(一)?(点|些)|虚报|假病历|"
     r"(年龄|岁数|出生(年份|日期|年月)?).{0,6}改(大|小|早|晚)|改(大|小)(两|几|一|1|2|3)?(岁|年)"
 )
 
-NOT_SCAM = re.compile(
-    r"冒领|骗取|骗领|骗保|虚报"
-)  # veterans' own benefits drawn falsely: pension.fraud
+# someone's own benefits drawn falsely is reported, not a scam on the veteran (pension.fraud)
+NOT_SCAM = re.compile(r"冒领|骗取|骗领|骗保|虚报")
 
 
 def action(norm: str) -> str | None:
