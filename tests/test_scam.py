@@ -96,3 +96,20 @@ HONEST = [
 @pytest.mark.parametrize("text", HONEST)
 def test_honest_questions_about_deaths_and_papers_are_not_refused(text: str) -> None:
     assert action(text) not in ("faq:pension.fraud", "faq:svc.honesty")
+
+
+WARNINGS = ("svc.fraud", "svc.honesty", "pension.fraud")
+
+
+def test_no_phrasing_of_another_entry_is_taken_for_a_scam(ctx: Context) -> None:
+    """Every question the KB answers elsewhere (about 3,000 wordings: fees, passwords, bank
+    cards, phone calls, apps) keeps its own answer; a pattern that matched them all (an empty
+    alternative, say) fails here."""
+    taken = [
+        (entry.id, question, action(question))
+        for entry in ctx.kb
+        if entry.id not in WARNINGS
+        for question in entry.questions
+        if action(question) in {f"faq:{w}" for w in WARNINGS}
+    ]
+    assert taken == []
