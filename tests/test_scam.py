@@ -35,11 +35,6 @@ SCAMS = [
 ]
 
 
-@pytest.mark.parametrize("text", SCAMS)
-def test_a_scam_gets_the_fraud_warning(text: str) -> None:
-    assert action(text) == "faq:svc.fraud"
-
-
 NOT_SCAMS = [
     "办优待证要交钱吗",  # the fee question: card.fee answers it
     "优待证的银行卡密码忘了怎么办",
@@ -51,11 +46,6 @@ NOT_SCAMS = [
     "村里通知扫码登记退役军人信息，要带啥",
     "抚恤金打到哪个账户上",
 ]
-
-
-@pytest.mark.parametrize("text", NOT_SCAMS)
-def test_ordinary_fee_and_password_questions_are_not_called_scams(text: str) -> None:
-    assert action(text) != "faq:svc.fraud"
 
 
 def test_the_warning_tells_the_veteran_what_to_do(ctx: Context) -> None:
@@ -77,13 +67,6 @@ DISHONEST = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), DISHONEST)
-def test_drawing_a_dead_relatives_money_or_false_papers_are_refused(
-    text: str, expected: str
-) -> None:
-    assert action(text) == expected
-
-
 HONEST = [
     "老伴走了，我还能接着领遗属抚恤金吗",  # the survivor's own pension, not concealment
     "我妈走了以后，丧葬补助怎么领",
@@ -93,12 +76,21 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("text", HONEST)
-def test_honest_questions_about_deaths_and_papers_are_not_refused(text: str) -> None:
-    assert action(text) not in ("faq:pension.fraud", "faq:svc.honesty")
-
-
 WARNINGS = ("svc.fraud", "svc.honesty", "pension.fraud")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [(text, "faq:svc.fraud") for text in SCAMS] + DISHONEST
+)
+def test_scams_dead_relatives_money_and_false_papers_get_their_warning(
+    text: str, expected: str
+) -> None:
+    assert action(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_SCAMS + HONEST)
+def test_ordinary_questions_about_fees_cards_deaths_and_papers_get_no_warning(text: str) -> None:
+    assert action(text) not in {f"faq:{w}" for w in WARNINGS}
 
 
 def test_no_phrasing_of_another_entry_is_taken_for_a_scam(ctx: Context) -> None:
