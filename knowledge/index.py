@@ -212,19 +212,19 @@ class Index:
     def _content(self, found: Sequence[str]) -> list[str]:
         """Content words among jieba words: nouns and verbs of two characters or more, not
         negated (不住, 没法), not fillers; 信用 inside 信用卡 is dropped."""
-        kept = [w for w in dict.fromkeys(found) if _is_word(w) and w in self._content_words]
-        return [w for w in kept if not any(w != o and w in o for o in kept)]
+        return _outermost(w for w in found if _is_word(w) and w in self._content_words)
 
     def _anchors(self, found: Sequence[str]) -> frozenset[str]:
         """A phrasing's specific words: a question sharing one is about the same thing
         (看病 in 退役军人看病有优惠吗). Any word of the phrasing counts (搬到, 60), but not
         fillers nor words as common in the KB as 退役军人 or 优待证."""
-        kept = [
-            w
-            for w in dict.fromkeys(found)
-            if _is_word(w) and w not in FILLERS and self._idf.get(w, 0.0) >= ANCHOR_IDF
-        ]
-        return frozenset(w for w in kept if not any(w != o and w in o for o in kept))
+        return frozenset(
+            _outermost(
+                w
+                for w in found
+                if _is_word(w) and w not in FILLERS and self._idf.get(w, 0.0) >= ANCHOR_IDF
+            )
+        )
 
     def _key_words(self, found: Sequence[str]) -> tuple[str, ...]:
         """The question's key words: content words that are not everyday language and are
@@ -255,6 +255,12 @@ class Index:
         if any(word not in vocabulary for word in query.subjects):
             factor *= SUBJECT_FOREIGN
         return factor
+
+
+def _outermost(found: Iterable[str]) -> list[str]:
+    """The words once each, without those inside another of them (信用 in 信用卡)."""
+    kept = list(dict.fromkeys(found))
+    return [w for w in kept if not any(w != o and w in o for o in kept)]
 
 
 def _is_word(word: str) -> bool:
