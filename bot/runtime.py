@@ -18,6 +18,7 @@ from intents.flows import default_flows
 from knowledge import holidays
 from knowledge import kb as kb_mod
 from knowledge import regions as regions_mod
+from knowledge.clock import Clock, SystemClock, clock_for
 from knowledge.index import Index
 
 
@@ -54,6 +55,8 @@ class Runtime:
     #: the KB files ``ctx`` was built from (None: taken as the files on disk now)
     kb_signature: kb_watch.Signature | None = None
     kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    #: the one source of "now" and "today" (tests pin it: knowledge.clock.FixedClock)
+    clock: Clock = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
         if self.kb_signature is None:
@@ -77,4 +80,5 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         session_factory(engine),
         PiiVault(settings.secret_key),
         signature,
+        clock=clock_for(settings.today),
     )

@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,9 +27,9 @@ from db import tickets
 from db.models import Ticket
 from db.session import transaction
 from db.ticket_queries import deadline_of, to_escalate, to_flag_due_soon
+from knowledge.clock import Clock
 from knowledge.regions import RegionTree
 
-CHINA = ZoneInfo("Asia/Shanghai")
 DUE_SOON_DAYS = 3  # calendar days before the deadline
 ESCALATE_AGAIN = dt.timedelta(
     days=3
@@ -42,10 +41,6 @@ log = logging.getLogger("vetbot.scheduler")
 class Sweep:
     escalated: list[str] = field(default_factory=list)
     due_soon: list[str] = field(default_factory=list)
-
-
-def today_in_china(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
 
 
 def sweep(sessions: sessionmaker[Session], regions: RegionTree, today: dt.date) -> Sweep:
@@ -107,7 +102,11 @@ def _escalate(session: Session, regions: RegionTree, ticket: Ticket, today: dt.d
 
 
 async def run(
-    sessions: sessionmaker[Session], regions: RegionTree, every_seconds: float, stop: asyncio.Event
+    sessions: sessionmaker[Session],
+    regions: RegionTree,
+    clock: Clock,
+    every_seconds: float,
+    stop: asyncio.Event,
 ) -> None:
     """Sweep every ``every_seconds`` until ``stop`` is set; a sweep in progress always
     finishes (its transaction commits or rolls back); a failed sweep is logged and retried."""
@@ -117,7 +116,7 @@ async def run(
         if stop.is_set():
             return
         try:
-            done = await asyncio.to_thread(sweep, sessions, regions, today_in_china())
+            done = await asyncio.to_thread(sweep, sessions, regions, clock.today())
             if done.escalated or done.due_soon:
                 log.info(
                     "sweep: %d escalated, %d due soon", len(done.escalated), len(done.due_soon)
@@ -129,4 +128,6 @@ async def run(
 def running(rt: Runtime) -> AbstractAsyncContextManager[None]:
     """Run the sweeper for the app's lifetime (``scheduler_seconds`` 0 turns it off)."""
     every = rt.settings.scheduler_seconds
-    return background.running(lambda stop: run(rt.sessions, rt.ctx.regions, every, stop), every > 0)
+    return background.running(
+        lambda stop: run(rt.sessions, rt.ctx.regions, rt.clock, every, stop), every > 0
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    today: dt.date | None = Field(
+        None,
+        description="Pin today's date (China) for demos, replays and date-pinned test runs; "
+        "unset: the system clock",
+    )
     holiday_shift: bool = Field(True, description="Move a petition deadline that ends on a holiday")
     holidays_file: Path = Field(
         ROOT / "config" / "holidays.yaml",

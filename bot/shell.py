@@ -8,7 +8,6 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -25,8 +24,8 @@ from intents.engine import expects_sensitive, step
 from intents.flows.lookup import WINDOW as LOOKUP_WINDOW
 from intents.state import ConversationState, load_state
 from intents.turn import Inbound, OpenTicket, Reply, Turn
+from knowledge.clock import china_date
 
-CHINA = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
 SENSITIVE_PLACEHOLDER = "［个人信息，已加密保存］"
 
@@ -182,7 +181,7 @@ def _effect_context(
         ctx=rt.ctx,
         vault=rt.vault,
         conversation=conv,
-        today=at.astimezone(CHINA).date(),
+        today=china_date(at),
         channel=inbound.channel,
         holiday_shift=rt.settings.holiday_shift,
         routing=_routing(rt, session, turn_opens_ticket),
@@ -236,9 +235,11 @@ def _message_rows(
     )
     intent = turn.understanding.intent
     rows: list[dict[str, object]] = [
-        _row(conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent)
+        _row(conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent, inbound.at)
     ]
-    rows += [_row(conv, "out", "bot", redact(r.text), r.options, intent) for r in replies]
+    rows += [
+        _row(conv, "out", "bot", redact(r.text), r.options, intent, inbound.at) for r in replies
+    ]
     return rows
 
 
@@ -249,8 +250,8 @@ def _row(
     text: str,
     options: tuple[str, ...],
     intent: str,
+    at: dt.datetime,
 ) -> dict[str, object]:
-    now = dt.datetime.now(dt.UTC)
     return {
         "conversation_id": conv.id,
         "direction": direction,
@@ -259,7 +260,7 @@ def _row(
         "options_json": json.dumps(list(options), ensure_ascii=False),
         "intent": intent,
         "ticket_id": None,
-        "created_at": now,
+        "created_at": at if at.tzinfo else at.replace(tzinfo=dt.UTC),
     }
 
 

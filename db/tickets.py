@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.crypto import PiiVault
-from db.models import Counter, Ticket, TicketEvent
+from db.models import Counter, Ticket, TicketEvent, utcnow
 
 PREFIX = {
     "petition": "XF",
@@ -203,7 +203,7 @@ def set_status(
     if to == "replied":
         ticket.replied_on = on
     if to in ("closed", "not_accepted"):
-        ticket.closed_at = dt.datetime.now(dt.UTC)
+        ticket.closed_at = utcnow()
     log(session, ticket, actor, "status", before, to, note[:2000])
 
 

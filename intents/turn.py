@@ -13,8 +13,9 @@ class Inbound:
 
     channel: str
     user_id: str
-    text: str = ""
-    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    text: str
+    #: when it happened: adapters stamp it from the process clock (``Runtime.clock``)
+    at: dt.datetime
     msg_id: str | None = None
     event: str | None = None  # "subscribe", "menu:card", … (channel events mapped by adapters)
 

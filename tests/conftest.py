@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.setup import TEST_TODAY
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,9 +24,17 @@ from db.migrate import upgrade
 from db.models import Base
 from db.session import make_engine, normalize_url, session_factory
 from intents.context import Context
+from knowledge.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-for-vetbot"
+os.environ["VETBOT_TODAY"] = TEST_TODAY.isoformat()  # CLI commands and subprocesses too
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """10:00 in China on the suite's pinned date; tests may move it."""
+    return FixedClock.on(TEST_TODAY)
 
 
 @pytest.fixture(scope="session")
@@ -85,8 +94,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def runtime(db_url: str, ctx: Context, settings_base: Settings) -> Iterator[Runtime]:
+def runtime(
+    db_url: str, ctx: Context, settings_base: Settings, clock: FixedClock
+) -> Iterator[Runtime]:
     settings = settings_base.model_copy(update={"database_url": db_url})
     engine = make_engine(db_url)
-    yield Runtime(settings, ctx, engine, session_factory(engine), PiiVault(TEST_SECRET))
+    yield Runtime(
+        settings, ctx, engine, session_factory(engine), PiiVault(TEST_SECRET), clock=clock
+    )
     engine.dispose()

@@ -47,7 +47,7 @@ def open_ticket(
             ctx=rt.ctx,
             vault=rt.vault,
             conversation=conv,
-            today=dt.date.today(),
+            today=rt.clock.today(),
             channel=channel,
         )
         effect = OpenTicket(
@@ -274,7 +274,9 @@ def test_claim_reply_transfer_escalate_resolve_and_satisfaction(app: Any, runtim
     )
     assert any("材料已收到" in o.text for o in outbox(runtime, "w-flow"))
     # the human owns the conversation: the veteran's next message goes to the ticket, not the bot
-    handled = handle(runtime, Inbound("web", "w-flow", "好的，谢谢，我什么时候能拿到？"))
+    handled = handle(
+        runtime, Inbound("web", "w-flow", "好的，谢谢，我什么时候能拿到？", runtime.clock.now())
+    )
     assert "优待证" not in handled.text()
     poll = dong.get(f"/staff/tickets/{number}/messages?after=0").json()
     assert any("什么时候能拿到" in m["text"] for m in poll["messages"])
@@ -308,7 +310,7 @@ def test_claim_reply_transfer_escalate_resolve_and_satisfaction(app: Any, runtim
     assert county.post(f"/staff/tickets/{number}/resolve", text="已协调补发").status_code == 303
     question = outbox(runtime, "w-flow")[-1]
     assert "评价" in question.text and "满意" in question.options_json
-    answered = handle(runtime, Inbound("web", "w-flow", "1"))
+    answered = handle(runtime, Inbound("web", "w-flow", "1", runtime.clock.now()))
     assert "感谢" in answered.text()
     assert ticket(runtime, number).satisfaction == "满意"
     assert events(runtime, number)[:4] == ["created", "claim", "reply", "message"]
@@ -324,7 +326,7 @@ def test_release_returns_the_conversation_to_the_bot(app: Any, runtime: Runtime)
     dong.post(f"/staff/tickets/{number}/claim")
     assert "交还机器人" in dong.get(f"/staff/tickets/{number}").text
     assert dong.post(f"/staff/tickets/{number}/release").status_code == 303
-    answer = handle(runtime, Inbound("web", "w-release", "优待证丢了怎么补办"))
+    answer = handle(runtime, Inbound("web", "w-release", "优待证丢了怎么补办", runtime.clock.now()))
     assert "依据" in answer.text() and "转给工作人员" not in answer.text()  # the bot answers again
     assert "release" in events(runtime, number)
     assert events(runtime, number).count("message") == 0
@@ -343,7 +345,7 @@ def test_petition_acceptance_and_one_extension(app: Any, runtime: Runtime) -> No
     assert (
         accepted.status == "accepted"
         and accepted.due_on is not None
-        and accepted.due_on >= dt.date.today() + dt.timedelta(days=60)
+        and accepted.due_on >= runtime.clock.today() + dt.timedelta(days=60)
     )
     assert "已受理" in outbox(runtime, "w-ext")[-1].text
     assert (
@@ -403,7 +405,7 @@ def test_web_chat_poll_delivers_staff_replies(app: Any, runtime: Runtime) -> Non
 
 def test_veteran_ends_the_human_session(app: Any, runtime: Runtime) -> None:
     number = open_ticket(runtime, "w-end", kind="consultation", handoff=True)
-    handle(runtime, Inbound("web", "w-end", "结束人工"))
+    handle(runtime, Inbound("web", "w-end", "结束人工", runtime.clock.now()))
     assert "end_handoff" in events(runtime, number)
     with runtime.sessions() as s:
         conv = s.scalars(select(Conversation).where(Conversation.user_id == "w-end")).one()
@@ -463,7 +465,7 @@ def veteran_asks(rt: Runtime, user_id: str, region: str | None, *texts: str) -> 
             state = read_state(conv, rt.vault).model_copy(update={"region": region})
             write_state(conv, state, rt.vault)
     for text in texts:
-        handle(rt, Inbound("web", user_id, text))
+        handle(rt, Inbound("web", user_id, text, rt.clock.now()))
 
 
 def test_dashboard_questions_are_those_of_the_users_region(app: Any, runtime: Runtime) -> None:

@@ -23,13 +23,16 @@ from db.crypto import PiiVault
 from db.models import KBEdit, Unanswered
 from db.session import make_engine, session_factory, transaction
 from intents.turn import Inbound
+from knowledge.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "俺的优待卡叫娃弄没了"
 
 
 @pytest.fixture
-def kb_runtime(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator[Runtime]:
+def kb_runtime(
+    db_url: str, tmp_path: Path, settings_base: Settings, clock: FixedClock
+) -> Iterator[Runtime]:
     """A runtime on a private copy of the KB, so curators' edits touch only the copy."""
     kb_dir = tmp_path / "knowledge"
     kb_dir.mkdir()
@@ -43,6 +46,7 @@ def kb_runtime(db_url: str, tmp_path: Path, settings_base: Settings) -> Iterator
         engine,
         session_factory(engine),
         PiiVault(settings.secret_key),
+        clock=clock,
     )
     engine.dispose()
 
@@ -71,13 +75,15 @@ def test_attaching_an_unanswered_question_makes_the_bot_answer_it(
     kb_runtime: Runtime, curator: Browser
 ) -> None:
     for user in ("w-kb1", "w-kb2"):  # two veterans ask; the bot does not guess
-        before = handle(kb_runtime, Inbound("web", user, QUESTION))
+        before = handle(kb_runtime, Inbound("web", user, QUESTION, kb_runtime.clock.now()))
         assert before.turn is not None and before.turn.understanding.entry_id != "card.lost"
     page = curator.get("/staff/kb").text
     assert QUESTION in page and "2 次" in page
     r = curator.post("/staff/kb/attach", entry_id="card.lost", texts=QUESTION, originals=QUESTION)
     assert r.status_code == 303
-    after = handle(kb_runtime, Inbound("web", "w-kb3", QUESTION))  # no restart
+    after = handle(
+        kb_runtime, Inbound("web", "w-kb3", QUESTION, kb_runtime.clock.now())
+    )  # no restart
     assert after.turn is not None and after.turn.understanding.entry_id == "card.lost"
     assert QUESTION in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
     with kb_runtime.sessions() as s:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.setup import TEST_TODAY
 from starlette.testclient import TestClient
 
 from bot import kb_watch
@@ -24,6 +25,7 @@ from bot.settings import Settings
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
 from intents.context import Context
+from knowledge.clock import FixedClock
 from knowledge.kb import KBError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +61,14 @@ def make_runtime(
             }
         )
         engine = make_engine(settings.database_url)
-        rt = Runtime(settings, ctx, engine, session_factory(engine), PiiVault(settings.secret_key))
+        rt = Runtime(
+            settings,
+            ctx,
+            engine,
+            session_factory(engine),
+            PiiVault(settings.secret_key),
+            clock=FixedClock.on(TEST_TODAY),
+        )
         made.append(rt)
         return rt
 

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from bot import lifecycle, routing
 from bot.cli import app
 from bot.runtime import Runtime
-from bot.scheduler import today_in_china
 from db import staff, tickets
 from db.models import AuditLog, Ticket
 from db.session import transaction
@@ -227,9 +226,7 @@ def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(
         ticket.accept_due_on = D(2025, 1, 17)
         other = tickets.by_number(session, fresh)
         assert other is not None
-        other.accept_due_on = today_in_china() + dt.timedelta(
-            days=10
-        )  # the CLI judges by the real date
+        other.accept_due_on = runtime.clock.today() + dt.timedelta(days=10)
     listing = _cli(runtime, monkeypatch, "tickets", "list")
     assert late in listing and fresh in listing and "逾期" in listing
     overdue = _cli(runtime, monkeypatch, "tickets", "list", "--overdue")

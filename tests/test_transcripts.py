@@ -101,7 +101,9 @@ class Chat:
         old = self.rt
         engine = make_engine(old.settings.database_url)
         self.engines.append(engine)
-        self.rt = Runtime(old.settings, old.ctx, engine, session_factory(engine), old.vault)
+        self.rt = Runtime(
+            old.settings, old.ctx, engine, session_factory(engine), old.vault, clock=old.clock
+        )
 
     def fill(self, text: str) -> str:
         for key, value in self.captured.items():

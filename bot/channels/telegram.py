@@ -143,7 +143,12 @@ class _Veteran:
         if chat is None:
             return
         inbound = Inbound(
-            channel="telegram", user_id=str(chat.id), text=text[:MAX_TEXT], msg_id=key, event=event
+            channel="telegram",
+            user_id=str(chat.id),
+            text=text[:MAX_TEXT],
+            at=self.rt.clock.now(),
+            msg_id=key,
+            event=event,
         )
         await asyncio.to_thread(self._handle, inbound, key)
         self.kick()

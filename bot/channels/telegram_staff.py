@@ -116,7 +116,9 @@ class StaffCommands:
             if not can_claim(user, ticket):
                 return f"工单 {ticket.number} 已有负责人（首问负责），如需转交请在工作台操作。"
             try:
-                actions.claim(session, ticket, user)  # the same rules as the console
+                actions.claim(
+                    session, ticket, user, self.rt.clock.today()
+                )  # the same rules as the console
             except actions.ActionError as exc:
                 return str(exc)
             return f"已认领工单 {ticket.number}。/reply {ticket.id} 内容 可回复群众。"

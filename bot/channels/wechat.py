@@ -60,7 +60,7 @@ class WeChatChannel:
         return Response(wm.render(self.keys, query, msg, text), media_type="application/xml")
 
     async def _reply_text(self, msg: wm.WeChatMessage) -> str | None:
-        inbound = wm.to_inbound(msg)
+        inbound = wm.to_inbound(msg, self.rt.clock.now())
         if inbound is None:
             return wm.PLEASE_TYPE if wm.wants_please_type(msg) else None
         handled = await self.runner.run(

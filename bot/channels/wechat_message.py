@@ -6,6 +6,7 @@ with defusedxml, DTDs and entities forbidden, before anything else reads it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,22 +139,29 @@ def _message(fields: dict[str, str]) -> WeChatMessage:
     )
 
 
-def to_inbound(msg: WeChatMessage) -> Inbound | None:
+def to_inbound(msg: WeChatMessage, at: dt.datetime) -> Inbound | None:
     """What the engine should see; None when the bot only needs to say 'please type'
     (media) or nothing at all (unsubscribe, link clicks, unknown events)."""
     if msg.msg_type == "text":
-        return _inbound(msg, text=msg.content)
+        return _inbound(msg, at, text=msg.content)
     if msg.msg_type == "voice" and msg.recognition.strip():
-        return _inbound(msg, text=msg.recognition)  # WeChat's speech recognition (语音识别结果)
+        return _inbound(msg, at, text=msg.recognition)  # WeChat's speech recognition (语音识别结果)
     if msg.msg_type == "event":
         event = _event(msg)
-        return _inbound(msg, event=event) if event else None
+        return _inbound(msg, at, event=event) if event else None
     return None
 
 
-def _inbound(msg: WeChatMessage, text: str = "", event: str | None = None) -> Inbound:
+def _inbound(
+    msg: WeChatMessage, at: dt.datetime, text: str = "", event: str | None = None
+) -> Inbound:
     return Inbound(
-        channel="wechat", user_id=msg.from_user, text=text, msg_id=msg.dedupe_key, event=event
+        channel="wechat",
+        user_id=msg.from_user,
+        text=text,
+        at=at,
+        msg_id=msg.dedupe_key,
+        event=event,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -117,9 +116,7 @@ def chat(
         err.print("[dim]vetbot chat — 输入问题后回车；Ctrl-D 退出[/dim]")
     for line in sys.stdin:
         text = line.rstrip("\n")
-        handled = handle(
-            rt, Inbound(channel=channel, user_id=user, text=text, at=dt.datetime.now(dt.UTC))
-        )
+        handled = handle(rt, Inbound(channel=channel, user_id=user, text=text, at=rt.clock.now()))
         if as_json:
             turn = handled.turn
             state = turn.state if turn else None

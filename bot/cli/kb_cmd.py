@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bot.cli.common import progress, settings
 from knowledge import kb as kb_mod
+from knowledge.clock import clock_for
 from knowledge.index import Index
 from knowledge.lint import lint as run_lint
 
@@ -32,7 +33,7 @@ def lint(
     except kb_mod.KBError as exc:
         out.print(f"[red]error[/red] {exc}")
         raise typer.Exit(1) from exc
-    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    day = dt.date.fromisoformat(today) if today else clock_for(settings().today).today()
     with progress("检查问法") as update:
         problems = run_lint(kb, day, Index(kb), update)
     for p in problems:

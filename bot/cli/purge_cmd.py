@@ -17,13 +17,12 @@ def purge(
 ) -> None:
     """Erase personal data of long-closed tickets; drop audit logs past retention (min. 180 days)."""
     from bot.runtime import build_runtime
-    from db.models import utcnow
     from db.retention import purge as run_purge
 
     rt = build_runtime(settings())
     s = rt.settings
     with rt.sessions() as session, session.begin():
-        result = run_purge(session, utcnow(), s.retention_days, s.log_retention_days)
+        result = run_purge(session, rt.clock.now(), s.retention_days, s.log_retention_days)
         if dry_run:
             session.rollback()
     verb = "would purge" if dry_run else "purged"

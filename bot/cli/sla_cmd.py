@@ -11,6 +11,7 @@ from bot.cli.common import err
 from bot.settings import Settings
 from intents import deadlines
 from knowledge import holidays
+from knowledge.clock import clock_for
 from knowledge.holidays import HolidayFileError, WorkCalendar
 
 app = typer.Typer(help="Deadlines: check how a due date is computed.", no_args_is_help=True)
@@ -59,7 +60,7 @@ def calendar(
     """Where each year's days off come from; exits 1 when a year within --ahead days is
     unknown (add the State Council's notice to config/holidays.yaml; servers apply it without a restart)."""
     cal = _calendar()
-    today = dt.date.today()
+    today = clock_for(Settings().today).today()
     years = range(today.year - 1, (today + dt.timedelta(days=ahead)).year + 2)
     for year in years:
         print(f"{year}: {cal.source(year)}")

@@ -15,10 +15,10 @@ import typer
 
 from bot.cli.common import settings
 from bot.routing import unit_name
-from bot.scheduler import CHINA, today_in_china
 from db import staff, ticket_queries, tickets
 from db.crypto import PiiVault, mask_id, mask_name, mask_phone
 from db.models import Ticket, TicketEvent
+from knowledge.clock import CHINA, clock_for
 from knowledge.regions import RegionTree
 
 app = typer.Typer(
@@ -42,7 +42,7 @@ def _open() -> tuple[Any, RegionTree]:
 
 
 def _today() -> dt.date:
-    return today_in_china()
+    return clock_for(settings().today).today()
 
 
 def _flag(ticket: Ticket, today: dt.date) -> str:

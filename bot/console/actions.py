@@ -50,25 +50,25 @@ def _status(
     ticket: Ticket,
     user: StaffUser,
     to: str,
+    today: dt.date,
     note: str = "",
     due_on: dt.date | None = None,
-    today: dt.date | None = None,
 ) -> None:
     """One step of the ticket status machine (db.tickets), its refusals shown in Chinese."""
     try:
-        tickets.set_status(session, ticket, to, user.actor, today or dt.date.today(), note, due_on)
+        tickets.set_status(session, ticket, to, user.actor, today, note, due_on)
     except tickets.TicketError as exc:
         raise ActionError(
             f"当前状态（{tickets.STATUS_NAMES.get(ticket.status, ticket.status)}）不能进行此操作。"
         ) from exc
 
 
-def claim(session: Session, ticket: Ticket, user: StaffUser) -> None:
+def claim(session: Session, ticket: Ticket, user: StaffUser, today: dt.date) -> None:
     _open(ticket)
     _require(scope.can_claim(user, ticket), "此工单已有负责人。")
     tickets.claim(session, ticket, user.id, user.actor)
     if ticket.status == "new" and ticket.kind != "petition":  # a petition waits for 受理
-        _status(session, ticket, user, "in_progress")
+        _status(session, ticket, user, "in_progress", today)
 
 
 def reply(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, text: str) -> None:
@@ -162,11 +162,12 @@ def decide_acceptance(
             ticket,
             user,
             "accepted",
+            today,
             text,
             deadlines.due("petition_handle", today, rt.settings.holiday_shift, rt.ctx.calendar),
         )
     else:
-        _status(session, ticket, user, "not_accepted", text)
+        _status(session, ticket, user, "not_accepted", today, text)
     outreach.notice(rt, session, ticket, text, user.actor)
 
 
@@ -192,7 +193,7 @@ def extend(
     new_due = deadlines.add_calendar_days(
         ticket.due_on, days, rt.settings.holiday_shift, rt.ctx.calendar
     )
-    _status(session, ticket, user, "extended", why, new_due, today)
+    _status(session, ticket, user, "extended", today, why, new_due)
     outreach.notice(
         rt,
         session,
@@ -212,7 +213,7 @@ def resolve(
     _require(
         ticket.kind != "petition" or ticket.status != "new", "信访件须先作出受理决定，再答复办结。"
     )
-    _status(session, ticket, user, "replied", text, today=today)
+    _status(session, ticket, user, "replied", today, text)
     outreach.ask_satisfaction(rt, session, ticket, user.actor)
 
 
@@ -220,7 +221,7 @@ def close(session: Session, ticket: Ticket, user: StaffUser, reason: str, today:
     """归档: after the reply (or the notice of non-acceptance)."""
     _require(user.at_least("supervisor") or ticket.owner_id == user.id, "无权关闭此工单。")
     _require(ticket.status in ("replied", "not_accepted"), "答复或不予受理告知之后才能关闭。")
-    _status(session, ticket, user, "closed", reason.strip()[:1000], today=today)
+    _status(session, ticket, user, "closed", today, reason.strip()[:1000])
 
 
 def release(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from bot.console.guard import Cx
-from bot.console.views import back, render, today
+from bot.console.views import back, render
 from bot.routing import queue_for
 from db import tickets
 from db.session import transaction
@@ -55,7 +55,7 @@ def record(cx: Cx) -> Response:
     how = cx.field("how") if cx.field("how") in ("来访", "来电", "其他") else "来访"
     regions = cx.rt.ctx.regions
     region = cx.user.region_code if cx.user.region_code in regions else None
-    day = today()
+    day = cx.rt.clock.today()
     details = {
         "question": q,
         "channel": how,

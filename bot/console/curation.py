@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from bot.console import kb_edit, kb_groups
 from bot.console.guard import Cx
-from bot.console.views import back, render, today
+from bot.console.views import back, render
 from db.models import KBEdit
 from db.session import transaction
 
@@ -42,7 +42,7 @@ def page(
     status: int = 200,
     draft: dict[str, str] | None = None,
 ) -> Response:
-    day = today()
+    day = cx.rt.clock.today()
     soon = day + dt.timedelta(days=REVIEW_SOON_DAYS)
     kb = cx.rt.ctx.kb
     review = sorted(
@@ -75,7 +75,9 @@ def attach(cx: Cx) -> Response:
     originals = _lines(cx.form.get("originals", ""))
     try:
         with transaction(cx.rt.sessions) as session:
-            kb_edit.add_phrasings(cx.rt, session, entry_id, texts, cx.user.actor, today())
+            kb_edit.add_phrasings(
+                cx.rt, session, entry_id, texts, cx.user.actor, cx.rt.clock.today()
+            )
             kb_groups.mark_resolved(session, originals or texts, entry_id)
     except kb_edit.EditError as exc:
         return page(cx, str(exc), exc.problems, 422)
@@ -109,7 +111,9 @@ def create(cx: Cx) -> Response:
     }
     try:
         with transaction(cx.rt.sessions) as session:
-            entry = kb_edit.new_entry(cx.rt, session, raw, f("file"), cx.user.actor, today())
+            entry = kb_edit.new_entry(
+                cx.rt, session, raw, f("file"), cx.user.actor, cx.rt.clock.today()
+            )
             kb_groups.mark_resolved(session, _lines(cx.form.get("originals", "")), entry.id)
     except kb_edit.EditError as exc:
         return page(cx, str(exc), exc.problems, 422, draft)

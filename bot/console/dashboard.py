@@ -11,7 +11,7 @@ from starlette.responses import Response
 from bot.console import scope, stats, svg
 from bot.console.conversation_scope import ConversationScope
 from bot.console.guard import Cx
-from bot.console.views import KIND_NAMES, STATUS_NAMES, local_time, render, today
+from bot.console.views import KIND_NAMES, STATUS_NAMES, local_time, render
 from db.session import transaction
 from db.tickets import OPEN
 
@@ -19,7 +19,7 @@ DEFAULT_DAYS = 90
 
 
 def period(cx: Cx) -> tuple[dt.date, dt.date]:
-    day = today()
+    day = cx.rt.clock.today()
     try:
         end = dt.date.fromisoformat(cx.query("to")) if cx.query("to") else day
         start = (
@@ -45,7 +45,7 @@ def _figures(cx: Cx) -> stats.Figures:
     units = scope.units(regions, cx.user)
     veterans = ConversationScope(regions, frozenset(units))
     with transaction(cx.rt.sessions) as session:
-        return stats.figures(session, units, start, end, today(), veterans)
+        return stats.figures(session, units, start, end, cx.rt.clock.today(), veterans)
 
 
 def page(cx: Cx) -> Response:
@@ -113,7 +113,7 @@ def tickets_csv(cx: Cx) -> Response:
         "满意度",
     ]
     rows: list[list[object]] = [header]
-    day = today()
+    day = cx.rt.clock.today()
     with transaction(cx.rt.sessions) as session:
         for t in stats.tickets_in(session, scope.units(cx.rt.ctx.regions, cx.user), start, end):
             closed = stats.local_day(t.closed_at)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from bot.console import actions, queues, scope
 from bot.console.guard import Cx
 from bot.console.sla import sla
-from bot.console.views import KIND_NAMES, STATUS_NAMES, render, today
+from bot.console.views import KIND_NAMES, STATUS_NAMES, render
 from db.models import Ticket
 from db.session import transaction
 
@@ -56,7 +56,7 @@ def queue(cx: Cx) -> Response:
     regions = cx.rt.ctx.regions
     units = scope.units(regions, cx.user)
     subtree = regions.subtree(f.region) & units if f.region in regions else None
-    day = today()
+    day = cx.rt.clock.today()
     with transaction(cx.rt.sessions) as session:
         rows = queues.list_view(session, cx.user, units, name, f, cx.rt.vault, day, subtree)
         listed = [_row(cx, t, day) for t in rows]

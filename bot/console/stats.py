@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,9 +12,9 @@ from sqlalchemy.orm import Session
 from bot.console.conversation_scope import ConversationScope
 from db.models import Conversation, Message, Ticket
 from db.tickets import OPEN
+from knowledge.clock import CHINA
 from knowledge.text import normalize
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TREND_WEEKS = 8
 TOP_QUESTIONS = 10
 

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from bot.console import actions, scope
 from bot.console.guard import Cx, forbidden
 from bot.console.sla import is_done, sla
-from bot.console.views import SATISFACTION, back, local_time, render, today
+from bot.console.views import SATISFACTION, back, local_time, render
 from bot.shell import read_state
 from db import conversations, tickets
 from db.models import Conversation, Message, Staff, Ticket
@@ -94,7 +94,7 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
         context = {
             "t": ticket,
             "details": json.loads(ticket.details_json or "{}"),
-            "sla": sla(ticket, today(), cx.rt.ctx.calendar),
+            "sla": sla(ticket, cx.rt.clock.today(), cx.rt.ctx.calendar),
             "messages": [message_dict(m) for m in _messages(session, ticket)],
             "events": (events := tickets.events(session, ticket.id)),
             "labels": _event_labels(cx, session, events),
@@ -123,25 +123,29 @@ def page(cx: Cx) -> Response:
 def _do(cx: Cx, name: str, session: Session, ticket: Ticket) -> None:
     rt, user, f = cx.rt, cx.user, cx.field
     handlers: dict[str, Callable[[], None]] = {
-        "claim": lambda: actions.claim(session, ticket, user),
+        "claim": lambda: actions.claim(session, ticket, user, rt.clock.today()),
         "reply": lambda: actions.reply(rt, session, ticket, user, f("text")),
         "note": lambda: actions.note(session, ticket, user, f("text")),
         "transfer": lambda: actions.transfer(
             rt, session, ticket, user, f("unit"), f("person"), f("reason")
         ),
-        "escalate": lambda: actions.escalate(rt, session, ticket, user, f("reason"), today()),
+        "escalate": lambda: actions.escalate(
+            rt, session, ticket, user, f("reason"), cx.rt.clock.today()
+        ),
         "leader": lambda: actions.set_leader(session, ticket, user, f("leader")),
         "accept": lambda: actions.decide_acceptance(
-            rt, session, ticket, user, True, f("notice"), today()
+            rt, session, ticket, user, True, f("notice"), cx.rt.clock.today()
         ),
         "not_accept": lambda: actions.decide_acceptance(
-            rt, session, ticket, user, False, f("notice"), today()
+            rt, session, ticket, user, False, f("notice"), cx.rt.clock.today()
         ),
         "extend": lambda: actions.extend(
-            rt, session, ticket, user, _int(f("days")), f("reason"), today()
+            rt, session, ticket, user, _int(f("days")), f("reason"), cx.rt.clock.today()
         ),
-        "resolve": lambda: actions.resolve(rt, session, ticket, user, f("text"), today()),
-        "close": lambda: actions.close(session, ticket, user, f("reason"), today()),
+        "resolve": lambda: actions.resolve(
+            rt, session, ticket, user, f("text"), cx.rt.clock.today()
+        ),
+        "close": lambda: actions.close(session, ticket, user, f("reason"), cx.rt.clock.today()),
         "release": lambda: actions.release(rt, session, ticket, user),
     }
     if name not in handlers:

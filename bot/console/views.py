@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -13,9 +12,8 @@ from bot.console import queues, scope
 from bot.console.guard import Cx
 from db.session import transaction
 from db.tickets import STATUS_NAMES as STATUS_LABELS
+from knowledge.clock import CHINA
 from knowledge.holidays import unknown_years
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 KIND_NAMES = {
     "petition": "信访",
@@ -50,10 +48,6 @@ ACTION_NAMES = {
 SATISFACTION = ("满意", "基本满意", "不满意")
 
 
-def today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
-
-
 def local_time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
@@ -73,7 +67,9 @@ def env(cx: Cx) -> Environment:
 
 def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Response:
     with transaction(cx.rt.sessions) as session:
-        counts = queues.counts(session, cx.user, scope.units(cx.rt.ctx.regions, cx.user), today())
+        counts = queues.counts(
+            session, cx.user, scope.units(cx.rt.ctx.regions, cx.user), cx.rt.clock.today()
+        )
     html = (
         env(cx)
         .get_template(f"staff/{name}")
@@ -86,7 +82,7 @@ def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Respons
             path=cx.request.url.path,
             flash=flash(cx),
             # a petition runs 60 days and may be extended by 30: its deadlines must be right
-            calendar_gap=unknown_years(cx.rt.ctx.calendar, today(), 90),
+            calendar_gap=unknown_years(cx.rt.ctx.calendar, cx.rt.clock.today(), 90),
             **context,
         )
     )

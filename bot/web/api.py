@@ -19,7 +19,7 @@ async def api_ask(request: Request) -> JSONResponse:
     if not isinstance(body, dict) or not isinstance(body.get("q"), str):
         return JSONResponse({"error": "missing string field 'q'"}, status_code=422)
     rt = request.app.state.runtime
-    return JSONResponse(ask(rt.ctx, body["q"], body.get("id"), body.get("region")))
+    return JSONResponse(ask(rt.ctx, body["q"], body.get("id"), body.get("region"), rt.clock))
 
 
 async def healthz(request: Request) -> JSONResponse:

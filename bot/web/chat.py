@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 
@@ -58,7 +57,7 @@ async def chat_send(request: Request) -> Response:
     if not isinstance(text, str):
         return JSONResponse({"error": "missing 'text'"}, status_code=422)
     rt = request.app.state.runtime
-    inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=dt.datetime.now(dt.UTC))
+    inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=rt.clock.now())
     handled = await run_in_threadpool(handle, rt, inbound)
     return JSONResponse(
         {"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]}

@@ -7,14 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from intents.context import Context
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import Effect, Reply
-
-CHINA = ZoneInfo("Asia/Shanghai")
+from knowledge.clock import CHINA
 
 
 @dataclass(frozen=True)

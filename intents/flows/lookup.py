@@ -34,7 +34,8 @@ class LookupFailed(Effect):
 
 
 def _now(view: View) -> dt.datetime:
-    now = view.state.last_activity or dt.datetime.now(dt.UTC)
+    """The instant of the message being handled (``engine.step`` stamps it first)."""
+    now = view.state.last_activity or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
 
 

@@ -3,7 +3,6 @@ driven by Playwright. Without Chromium these tests skip locally and FAIL in CI."
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 from fakes import FakeWeChat, serve_app
-from fakes.setup import WECHAT_TOKEN, wechat_settings, with_settings
+from fakes.setup import TEST_TODAY, WECHAT_TOKEN, wechat_settings, with_settings
 from fakes.wechat_push import WeChatPusher
 
 from bot.app import create_app
@@ -26,6 +25,7 @@ from db.crypto import PiiVault
 from db.session import make_engine, session_factory, transaction
 from intents.context import Context
 from intents.turn import OpenTicket
+from knowledge.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -89,7 +89,7 @@ class Live:
                 ctx=self.rt.ctx,
                 vault=self.rt.vault,
                 conversation=conv,
-                today=dt.date.today(),
+                today=self.rt.clock.today(),
                 channel=channel,
             )
             pii = {"name": "张三丰", "phone": phone}
@@ -105,7 +105,14 @@ def _serve(db_url: str, settings: Settings, ctx: Context) -> Iterator[Live]:
     settings = settings.model_copy(update={"database_url": db_url})
     engine = make_engine(db_url)
     rt = with_settings(
-        Runtime(settings, ctx, engine, session_factory(engine), PiiVault(settings.secret_key)),
+        Runtime(
+            settings,
+            ctx,
+            engine,
+            session_factory(engine),
+            PiiVault(settings.secret_key),
+            clock=FixedClock.on(TEST_TODAY),
+        ),
         **wechat_settings(base),
     )
     with transaction(rt.sessions) as s:

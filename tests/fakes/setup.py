@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.runtime import Runtime
+
+#: The suite's "today" (China). Pinned, so no result depends on the day it runs; run the
+#: suite under another date with VETBOT_TEST_TODAY=YYYY-MM-DD.
+TEST_TODAY = dt.date.fromisoformat(os.environ.get("VETBOT_TEST_TODAY") or "2026-12-09")
 
 WECHAT_TOKEN = "vetbot-test-token"
 WECHAT_APPID = "wx0123456789abcdef"
