@@ -1,4 +1,4 @@
-"""Dialogue throughput: turns per second of ``bot.shell.handle`` (load state → ``step``
+"""Dialogue throughput: turns per second of ``bot.shell.inbound.handle`` (load state → ``step``
 → apply effects → save state and messages, one transaction per turn) on SQLite with
 the real KB, plus p50/p99 per turn; and the pure ``step`` alone for comparison.
 Turns per CPU-second is what one core sustains when the machine is not shared.
@@ -27,9 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.runtime import build_runtime  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.shell import handle  # noqa: E402
+from bot.process.runtime import build_runtime  # noqa: E402
+from bot.process.settings import Settings  # noqa: E402
+from bot.shell.inbound import handle  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from intents.engine import step  # noqa: E402
 from intents.state import ConversationState  # noqa: E402

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.ask import ask  # noqa: E402
-from bot.runtime import build_context  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.process.runtime import build_context  # noqa: E402
+from bot.process.settings import Settings  # noqa: E402
+from bot.shell.ask import ask  # noqa: E402
 from knowledge.index import Index  # noqa: E402
 
 

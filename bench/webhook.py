@@ -66,7 +66,7 @@ def serve_vetbot(port: int, db_path: str) -> None:
     import uvicorn
 
     from bot.app import create_app
-    from bot.settings import Settings
+    from bot.process.settings import Settings
     from db.migrate import upgrade
 
     url = f"sqlite:///{db_path}"

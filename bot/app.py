@@ -13,12 +13,14 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import kb_watch, scheduler
 from bot.channels import lifespan as channels
-from bot.channels import telegram, wechat
+from bot.channels.telegram import channel as telegram
+from bot.channels.wechat import channel as wechat
 from bot.console import staff_routes
-from bot.runtime import Runtime, build_runtime
-from bot.settings import Settings
+from bot.process import kb_watch
+from bot.process.runtime import Runtime, build_runtime
+from bot.process.settings import Settings
+from bot.tickets import escalation
 from bot.web import api, chat
 from bot.web.limits import BodyLimit
 
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (
             channels.running(app, rt),
-            scheduler.running(rt),
+            escalation.running(rt),
             kb_watch.running(rt),
         ):  # WeChat, Telegram, outbox worker; deadline sweeps; KB edits by other processes
             yield

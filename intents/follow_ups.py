@@ -33,7 +33,7 @@ def article(stage: str) -> str:
 
 
 def window_end(case: PetitionCase, shift: bool, cal: WorkCalendar = OFFICIAL) -> dt.date:
-    """Last day to ask: 30 days after the reply (the same count as ``bot.lifecycle``)."""
+    """Last day to ask: 30 days after the reply (the same count as ``bot.tickets.lifecycle``)."""
     assert case.replied_on is not None and case.next_stage is not None
     return deadlines.due(case.next_stage, case.replied_on, shift, cal)
 

@@ -1,7 +1,7 @@
 """The one clock: wall time (UTC) and China's calendar date (Asia/Shanghai).
 
 Nothing else in the product reads the system time: the process builds a
-``SystemClock`` once (``bot.runtime.Runtime.clock``) and passes it down; tests
+``SystemClock`` once (``bot.process.runtime.Runtime.clock``) and passes it down; tests
 hand in a ``FixedClock`` so no result depends on the day the suite runs.
 (Row timestamps default to the database layer's ``db.models.base.utcnow``.)
 """

@@ -17,8 +17,8 @@ from fakes.setup import TEST_TODAY
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
 from db.crypto import PiiVault
 from db.migrate import upgrade
 from db.models import Base
@@ -44,7 +44,7 @@ def settings_base() -> Settings:
 
 @pytest.fixture(scope="session")
 def ctx(settings_base: Settings) -> Context:
-    from bot.runtime import build_context
+    from bot.process.runtime import build_context
 
     return build_context(settings_base)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ask import ask
+from bot.shell.ask import ask
 from intents.asking import listed_questions
 from intents.context import Context
 

@@ -1,5 +1,5 @@
 """Group commit: several waiting messages handled in one transaction must behave
-exactly as if each had been handled alone (bot.shell.handle_batch)."""
+exactly as if each had been handled alone (bot.shell.inbound.handle_batch)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import bot.effects
-from bot.runtime import Runtime
-from bot.shell import Handled, Job, handle, handle_batch
+import bot.shell.effects
+from bot.process.runtime import Runtime
+from bot.shell.inbound import Handled, Job, handle, handle_batch
 from db.models import Conversation, InboundReceipt, Message, Ticket
 from db.session import transaction
 from intents.turn import Inbound
@@ -60,7 +60,7 @@ def test_a_retry_inside_the_same_batch_replays_the_first_answer(runtime: Runtime
 def test_one_failing_message_does_not_lose_the_others(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = bot.effects.open_ticket
+    real = bot.shell.effects.open_ticket
 
     def broken(intake: Any, effect: Any, notify: bool = True) -> Any:
         if "砸了" in effect.summary:
@@ -68,7 +68,7 @@ def test_one_failing_message_does_not_lose_the_others(
             raise RuntimeError("routing table broken")
         return real(intake, effect, notify)
 
-    monkeypatch.setattr(bot.effects, "open_ticket", broken)
+    monkeypatch.setattr(bot.shell.effects, "open_ticket", broken)
     results = handle_batch(
         runtime,
         [
@@ -92,7 +92,7 @@ def test_one_failing_message_does_not_lose_the_others(
     assert len(summaries) == 1  # the 转人工 ticket
     assert logged.get("o-d", 0) == 0 and logged["o-c"] >= 2 and logged["o-e"] >= 2
     # the failed message was not marked as answered: WeChat's retry runs it again
-    monkeypatch.setattr(bot.effects, "open_ticket", real)
+    monkeypatch.setattr(bot.shell.effects, "open_ticket", real)
     retried = handle(runtime, job("o-d", "我要把他们办公室砸了").inbound, dedupe_key="d1")
     assert not retried.duplicate
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.app import create_app
-from bot.effects import EffectContext, apply_all
-from bot.runtime import Runtime
-from bot.shell import handle, read_state
+from bot.process.runtime import Runtime
+from bot.shell.effects import EffectContext, apply_all
+from bot.shell.inbound import handle, read_state
 from db import conversations, staff
 from db.models import AuditLog, Conversation, OutboxMessage, Ticket, TicketEvent
 from db.session import transaction
@@ -65,7 +65,7 @@ def open_ticket(
         applied = apply_all(ec, (effect,))
         number = applied.tickets[0].number
         if handoff:
-            from bot.shell import write_state
+            from bot.shell.inbound import write_state
 
             write_state(
                 conv,
@@ -457,7 +457,7 @@ def test_dashboard_charts_and_csv_export_without_pii(app: Any, runtime: Runtime)
 
 def veteran_asks(rt: Runtime, user_id: str, region: str | None, *texts: str) -> None:
     """A web chat veteran whose region is known (as after a flow) or not, asking ``texts``."""
-    from bot.shell import write_state
+    from bot.shell.inbound import write_state
 
     with transaction(rt.sessions) as s:
         conv = conversations.get_or_create(s, "web", user_id)

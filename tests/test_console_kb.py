@@ -15,9 +15,9 @@ from test_console import PASSWORD, Browser
 
 from bot.app import create_app
 from bot.console.kb_groups import group
-from bot.runtime import Runtime, build_context
-from bot.settings import Settings
-from bot.shell import handle
+from bot.process.runtime import Runtime, build_context
+from bot.process.settings import Settings
+from bot.shell.inbound import handle
 from db import staff
 from db.crypto import PiiVault
 from db.models import KBEdit, Unanswered

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import lifecycle
 from bot.console import outreach
-from bot.runtime import Runtime
-from bot.shell import Handled, handle
+from bot.process.runtime import Runtime
+from bot.shell.inbound import Handled, handle
+from bot.tickets import lifecycle
 from db import tickets
 from db.models import OutboxMessage, Ticket
 from db.session import transaction

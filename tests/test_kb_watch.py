@@ -17,11 +17,11 @@ import pytest
 from fakes.setup import TEST_TODAY
 from starlette.testclient import TestClient
 
-from bot import kb_watch
 from bot.app import create_app
-from bot.ask import ask
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.process import kb_watch
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
+from bot.shell.ask import ask
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
 from intents.context import Context

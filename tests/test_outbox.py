@@ -19,7 +19,7 @@ from bot.delivery.outbox import RetryPolicy
 from bot.delivery.senders import WeChatSender
 from bot.delivery.tokens import TokenCache
 from bot.delivery.worker import OutboxWorker
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db import tickets
 from db.models import ApiToken, OutboxMessage, Staff, Ticket, utcnow

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from bot import duplicates
-from bot.runtime import Runtime
-from bot.shell import Handled, handle
+from bot.process.runtime import Runtime
+from bot.shell.inbound import Handled, handle
+from bot.tickets import repeat_petitions
 from db.models import OutboxMessage, Ticket, TicketEvent
 from intents.turn import Inbound
 
@@ -151,7 +151,7 @@ def test_crisis_ticket_and_staff_notification_commit_together(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr("bot.effects.notify_unit", broken)
+    monkeypatch.setattr("bot.shell.effects.notify_unit", broken)
     with pytest.raises(RuntimeError):
         say(runtime, "u2", "我想喝农药")
     with (
@@ -237,14 +237,14 @@ def test_not_merged(runtime: Runtime, who: str, facts: str, category: str, days_
 
 
 def test_similarity_separates_same_and_different_matters() -> None:
-    same = duplicates.similarity(
+    same = repeat_petitions.similarity(
         "村里一直没给我发放优抚金，已经三个月了，找村委会也没人管",
         "优抚金三个月没发了，村委会不管，希望补发",
     )
-    other = duplicates.similarity(
+    other = repeat_petitions.similarity(
         "村里一直没给我发放优抚金，已经三个月了", "我退伍后安置工作一直没有落实"
     )
-    assert same >= duplicates.SIMILAR > other
+    assert same >= repeat_petitions.SIMILAR > other
 
 
 def _lookup(rt: Runtime, user: str, number: str, code: str, at: dt.datetime) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import tickets
 from db.models import AuditLog, Ticket
 from db.retention import purge

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from bot.shell import handle
+from bot.process.runtime import Runtime
+from bot.shell.inbound import handle
 from db import routing_rules
 from db.models import Ticket
 from db.session import transaction

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ask import ask
+from bot.shell.ask import ask
 from intents.context import Context
 from intents.rules import match
 from knowledge.text import normalize, plain_words

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.app import create_app
-from bot.channels.telegram import SECRET_HEADER, webhook_path
+from bot.channels.telegram.channel import SECRET_HEADER, webhook_path
 from bot.delivery.staff_link import issue_link_code
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db.models import Staff, Ticket
 from db.session import transaction

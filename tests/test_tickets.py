@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import lifecycle, routing
 from bot.cli import app
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
+from bot.tickets import lifecycle, routing
 from db import staff, tickets
 from db.models import AuditLog, Ticket
 from db.session import transaction
@@ -248,7 +248,7 @@ def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(
 
 
 def test_ticket_details_keep_no_phone_or_id_typed_into_the_description(runtime: Runtime) -> None:
-    from bot.ticket_intake import Intake, open_ticket
+    from bot.tickets.intake import Intake, open_ticket
     from intents.turn import OpenTicket
 
     with transaction(runtime.sessions) as session:

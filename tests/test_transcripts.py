@@ -1,7 +1,7 @@
 """Transcript tests: whole conversations, as data, through the real IO shell.
 
 Every ``tests/transcripts/*.yaml`` file holds conversations; each one runs through
-``bot.shell.handle`` on the ``runtime`` fixture (a migrated SQLite file, then
+``bot.shell.inbound.handle`` on the ``runtime`` fixture (a migrated SQLite file, then
 PostgreSQL), so state is saved and reloaded between every line exactly as in
 production. Add a file per topic (card.yaml, petition.yaml, …); nothing to register.
 
@@ -49,8 +49,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from bot.shell import Handled, handle
+from bot.process.runtime import Runtime
+from bot.shell.inbound import Handled, handle
 from db.models import Conversation, Message, OutboxMessage, Ticket, TicketEvent
 from db.session import make_engine, session_factory
 from intents.turn import Inbound

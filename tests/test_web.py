@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.app import create_app
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from fakes.wechat_push import WeChatPusher, event_xml, media_xml, text_xml
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-import bot.shell
+import bot.shell.inbound
 from bot.app import create_app
 from bot.delivery.staff_reply import send_staff_reply
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db.models import Conversation, Message, OutboxMessage, Ticket, TicketEvent
 from db.session import transaction
@@ -115,13 +115,13 @@ def test_the_same_msgid_three_times_runs_the_engine_once(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs: list[str] = []
-    real_step = bot.shell.step
+    real_step = bot.shell.inbound.step
 
     def counting_step(*args: Any) -> Any:
         runs.append("step")
         return real_step(*args)
 
-    monkeypatch.setattr(bot.shell, "step", counting_step)
+    monkeypatch.setattr(bot.shell.inbound, "step", counting_step)
     body, params = live.plain.body_and_params(text_xml("o-retry", "转人工", "777001"), aes=False)
 
     def post(_: int) -> httpx.Response:
@@ -143,7 +143,7 @@ def test_a_slow_answer_says_success_then_sends_one_customer_service_message(
 ) -> None:
     import time
 
-    import bot.channels.passive as passive
+    import bot.channels.wechat.passive as passive
 
     real_handle = passive.handle_batch
 
@@ -167,15 +167,15 @@ def test_a_long_answer_is_split_under_the_wechat_limit(
     from intents.turn import Reply
 
     long_text = "\n".join(f"第{i}条：" + "退役军人优待证政策说明" * 12 for i in range(40))
-    real_handle = bot.shell.handle_batch
+    real_handle = bot.shell.inbound.handle_batch
 
     def long_handle(*args: Any, **kwargs: Any) -> Any:
         return [
-            bot.shell.Handled((Reply(long_text),), h.turn, h.duplicate)
+            bot.shell.inbound.Handled((Reply(long_text),), h.turn, h.duplicate)
             for h in real_handle(*args, **kwargs)
         ]
 
-    import bot.channels.passive as passive
+    import bot.channels.wechat.passive as passive
 
     monkeypatch.setattr(passive, "handle_batch", long_handle)
     got = live.plain.push(text_xml("o-long", "优待证怎么办", "3001"))

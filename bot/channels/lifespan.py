@@ -15,16 +15,16 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from telegram.error import TelegramError
 
-from bot.channels import telegram
-from bot.channels.wechat import WeChatChannel
+from bot.channels.telegram import channel as telegram
+from bot.channels.wechat.channel import WeChatChannel
 from bot.delivery.clients import OfficialAccountClient, WeComAppClient
 from bot.delivery.outbox import RetryPolicy
 from bot.delivery.outcome import Sender
 from bot.delivery.senders import LogOnlySender, TelegramSender, WeChatSender, WeComSender
 from bot.delivery.tokens import TokenCache
 from bot.delivery.worker import OutboxWorker
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
 
 log = logging.getLogger(__name__)
 

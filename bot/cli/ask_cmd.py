@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.ask import ask as ask_one
 from bot.cli.common import err, progress, settings
-from bot.evaluate import judge
-from bot.runtime import build_context
+from bot.cli.evaluate import judge
+from bot.process.runtime import build_context
+from bot.shell.ask import ask as ask_one
 
 out = Console()
 
@@ -106,8 +106,8 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per user line")] = False,
 ) -> None:
     """Talk to the bot from the terminal (reads lines from stdin); state persists in the DB."""
-    from bot.runtime import build_runtime
-    from bot.shell import handle
+    from bot.process.runtime import build_runtime
+    from bot.shell.inbound import handle
     from intents.turn import Inbound
 
     rt = build_runtime(settings())

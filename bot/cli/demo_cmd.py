@@ -13,7 +13,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 def demo() -> None:
     """Migrate the DB, create the demo admin (if missing) and print the URLs and login."""
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
     from db import staff
     from db.migrate import upgrade
     from db.session import transaction

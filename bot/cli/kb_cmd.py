@@ -61,7 +61,7 @@ def stats() -> None:
 
 def unanswered(limit: Annotated[int, typer.Option(help="How many to list")] = 50) -> None:
     """Questions the bot could not answer, most asked first."""
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
     from db import unanswered as repo
     from db.session import transaction
 

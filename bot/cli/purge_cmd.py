@@ -16,7 +16,7 @@ def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only, change nothing")] = False,
 ) -> None:
     """Erase personal data of long-closed tickets; drop audit logs past retention (min. 180 days)."""
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
     from db.retention import purge as run_purge
 
     rt = build_runtime(settings())

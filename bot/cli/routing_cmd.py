@@ -21,8 +21,8 @@ out = Console()
 @app.command("list")
 def list_rules() -> None:
     """Rules in the order they are tried: database first, then the file."""
-    from bot import routing
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
+    from bot.tickets import routing
     from db import routing_rules
     from db.session import transaction
 
@@ -61,8 +61,8 @@ def add(
     position: Annotated[int, typer.Option(help="Lower is tried first")] = 100,
 ) -> None:
     """Add a rule; it applies to the next ticket, in every server process."""
-    from bot import routing
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
+    from bot.tickets import routing
     from db import routing_rules
     from db.session import transaction
 
@@ -82,7 +82,7 @@ def remove(
     rule_id: Annotated[int, typer.Argument(help="The rule's id (see `vetbot routing list`)")],
 ) -> None:
     """Switch a database rule off (kept for the record)."""
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
     from db import routing_rules
     from db.session import transaction
 

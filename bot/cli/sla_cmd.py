@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import err
-from bot.settings import Settings
+from bot.process.settings import Settings
 from intents import deadlines
 from knowledge import holidays
 from knowledge.clock import clock_for

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import settings
-from bot.routing import unit_name
+from bot.tickets.routing import unit_name
 from db import staff, ticket_queries, tickets
 from db.crypto import PiiVault, mask_id, mask_name, mask_phone
 from db.models import Ticket, TicketEvent
@@ -35,7 +35,7 @@ def _actor() -> str:
 
 
 def _open() -> tuple[Any, RegionTree]:
-    from bot.runtime import build_runtime
+    from bot.process.runtime import build_runtime
 
     rt = build_runtime(settings())
     return rt, rt.ctx.regions

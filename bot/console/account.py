@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.console import session as sess
 from bot.console.guard import Cx, forbidden, runtime, secured
 from bot.console.views import back, render
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db.session import transaction
 

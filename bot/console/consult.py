@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from bot.console.guard import Cx
 from bot.console.views import back, render
-from bot.routing import queue_for
+from bot.tickets.routing import queue_for
 from db import tickets
 from db.session import transaction
 from intents import deadlines

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from bot.console import session as sess
 from bot.console.scope import StaffUser
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db.models import Staff
 from db.session import transaction
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db.models import KBEdit
 from knowledge import kb as kb_mod

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery.staff_reply import send_staff_reply
-from bot.runtime import Runtime
-from bot.shell import queue_reply, read_state, write_state
+from bot.process.runtime import Runtime
+from bot.shell.inbound import queue_reply, read_state, write_state
 from db import conversations
 from db.crypto import redact
 from db.models import Conversation, Staff, Ticket

@@ -6,10 +6,11 @@ import datetime as dt
 
 from starlette.responses import Response
 
-from bot.console import actions, queues, scope
+from bot.console import queues, scope
 from bot.console.guard import Cx
 from bot.console.sla import sla
 from bot.console.views import KIND_NAMES, STATUS_NAMES, render
+from bot.tickets import actions
 from db.models import Ticket
 from db.session import transaction
 

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
-from bot.console import actions, scope
+from bot.console import scope
 from bot.console.guard import Cx, forbidden
 from bot.console.sla import is_done, sla
 from bot.console.views import SATISFACTION, back, local_time, render
-from bot.shell import read_state
+from bot.shell.inbound import read_state
+from bot.tickets import actions
 from db import conversations, tickets
 from db.models import Conversation, Message, Staff, Ticket
 from db.session import transaction

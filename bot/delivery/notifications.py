@@ -1,6 +1,6 @@
 """Staff notifications (工单提醒): who hears about a unit's ticket, and on which channel.
 
-``bot/effects.py`` (and the deadline scheduler, via ``notify_unit``) write one outbox
+``bot/shell/effects.py`` (and the deadline scheduler, via ``notify_unit``) write one outbox
 row with channel ``staff`` and recipient = the queue's region code. The worker fans it
 out here into one row per staff member and channel, in one transaction with marking
 the unit row done — so a crash never notifies twice or not at all.

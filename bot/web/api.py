@@ -8,7 +8,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.ask import ask
+from bot.shell.ask import ask
 
 
 async def api_ask(request: Request) -> JSONResponse:

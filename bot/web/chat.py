@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from bot.runtime import Runtime
-from bot.shell import handle
+from bot.process.runtime import Runtime
+from bot.shell.inbound import handle
 from db import conversations
 from db.models import Message
 from db.session import transaction

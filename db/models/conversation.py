@@ -26,7 +26,7 @@ class Conversation(Timestamped, Base):
 
 class Message(Timestamped, Base):
     """One line in or out. Texts may contain what veterans typed; PII-bearing slot
-    answers are stored masked (see bot.shell)."""
+    answers are stored masked (see bot.shell.inbound)."""
 
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_conversation", "conversation_id", "id"),)

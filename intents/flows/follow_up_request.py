@@ -8,7 +8,7 @@ through ``ctx.tickets`` and, when a 复查/复核 cannot be asked for (no reply 
 window passed, already 复核), the flow ends saying why. When it can, the flow
 starts again with the checked case preset and asks for the reason in the
 veteran's words and a confirmation → a ``RequestFollowUp`` effect, which the shell
-files and answers (``bot.follow_up_requests``).
+files and answers (``bot.tickets.follow_up``).
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from fakes.setup import TEST_TODAY, WECHAT_TOKEN, wechat_settings, with_settings
 from fakes.wechat_push import WeChatPusher
 
 from bot.app import create_app
-from bot.effects import EffectContext, apply_all
-from bot.runtime import Runtime, build_context
-from bot.settings import Settings
+from bot.process.runtime import Runtime, build_context
+from bot.process.settings import Settings
+from bot.shell.effects import EffectContext, apply_all
 from db import conversations, staff
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory, transaction

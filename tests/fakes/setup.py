@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 
 #: The suite's "today" (China). Pinned, so no result depends on the day it runs; run the
 #: suite under another date with VETBOT_TEST_TODAY=YYYY-MM-DD.

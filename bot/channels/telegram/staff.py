@@ -11,11 +11,11 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.console import actions
 from bot.console.scope import StaffUser, can_act, can_claim, can_view, units
 from bot.delivery.staff_link import linked_staff, redeem_link_code
 from bot.delivery.staff_reply import send_staff_reply
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
+from bot.tickets import actions
 from db import tickets
 from db.crypto import redact
 from db.models import Staff, Ticket

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from bot import routing
-from bot.effects import Applied, EffectContext, apply_all
-from bot.runtime import Runtime
-from bot.ticket_directory import DbTicketDirectory
+from bot.process.runtime import Runtime
+from bot.shell.effects import Applied, EffectContext, apply_all
+from bot.tickets import routing
+from bot.tickets.directory import DbTicketDirectory
 from db import conversations, routing_rules
 from db.crypto import PiiVault, redact
 from db.models import Conversation, OutboxMessage

@@ -7,8 +7,8 @@ import hmac
 
 from sqlalchemy.orm import Session
 
-from bot.follow_up_requests import petition_case
-from bot.routing import unit_name
+from bot.tickets.follow_up import petition_case
+from bot.tickets.routing import unit_name
 from db import tickets
 from db.crypto import PiiVault
 from db.models import Ticket

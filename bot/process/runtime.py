@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import kb_watch
-from bot.settings import Settings
+from bot.process import kb_watch
+from bot.process.settings import Settings
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
 from intents.context import Context
@@ -63,7 +63,7 @@ class Runtime:
             self.kb_signature = kb_watch.watched(self.settings)
 
     def reload_kb(self) -> None:
-        """Apply KB edits without a restart (from any thread; other processes: bot/kb_watch.py).
+        """Apply KB edits without a restart (from any thread; other processes: bot/process/kb_watch.py).
 
         Raises ``KBError`` and keeps the current KB when the files cannot be served."""
         kb_watch.refresh(self, force=True)

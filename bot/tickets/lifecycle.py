@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.routing import parent_queue
+from bot.tickets.routing import parent_queue
 from db import follow_ups, tickets
 from db.models import Ticket
 from intents import deadlines

@@ -8,7 +8,7 @@ replies are queued in the outbox (客服 messages). Who wins is decided once, un
 lock, so the veteran never gets the answer both ways.
 
 An engine thread takes every message waiting in the queue (up to ``batch``) and
-handles them in one transaction (``bot.shell.handle_batch``): under load one commit
+handles them in one transaction (``bot.shell.inbound.handle_batch``): under load one commit
 serves many messages, while a lone message still goes alone, at once.
 
 Concurrent retries of one message (same dedupe key) in this process share one job:
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.runtime import Runtime
-from bot.shell import Handled, Job, handle_batch
+from bot.process.runtime import Runtime
+from bot.shell.inbound import Handled, Job, handle_batch
 from intents.turn import Inbound
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """复查/复核 asked for in chat, over the DB: where a petition stands (lent to the
 engine through the ticket directory) and filing the ``RequestFollowUp`` effect
-through ``bot.lifecycle`` inside the step's transaction. The wording and the
+through ``bot.tickets.lifecycle`` inside the step's transaction. The wording and the
 window rule are the engine's (``intents.follow_ups``), so the check made before
 the veteran writes a reason and the one made when filing cannot disagree."""
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import lifecycle
 from bot.delivery.notifications import notify_unit
-from bot.routing import parent_queue, unit_name
+from bot.tickets import lifecycle
+from bot.tickets.routing import parent_queue, unit_name
 from db import follow_ups, tickets
 from db.crypto import redact
 from db.models import Ticket

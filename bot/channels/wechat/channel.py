@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from bot.channels import wechat_message as wm
-from bot.channels.passive import PassiveRunner
+from bot.channels.wechat import message as wm
+from bot.channels.wechat.passive import PassiveRunner
 from bot.delivery.split import split_bytes
-from bot.runtime import Runtime
-from bot.settings import Settings
-from bot.shell import Handled
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
+from bot.shell.inbound import Handled
 from db.models import OutboxMessage
 from db.session import transaction
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import background
 from bot.delivery.notifications import notify_unit
-from bot.routing import parent_queue, unit_name
-from bot.runtime import Runtime
+from bot.process import background
+from bot.process.runtime import Runtime
+from bot.tickets.routing import parent_queue, unit_name
 from db import tickets
 from db.models import Ticket
 from db.session import transaction

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.console import outreach, scope
 from bot.console.scope import StaffUser
 from bot.console.sla import is_done
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
 from db import staff as staff_repo
 from db import tickets
 from db.crypto import mask_id, mask_name, mask_phone

@@ -12,9 +12,9 @@ import time
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from bot import scheduler
 from bot.app import create_app
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
+from bot.tickets import escalation
 from db import tickets
 from db.models import OutboxMessage, Ticket, TicketEvent
 from db.session import transaction
@@ -69,18 +69,18 @@ def test_overdue_tickets_climb_the_region_tree_one_level_per_sweep(runtime: Runt
     regions = runtime.ctx.regions
     tid = make(runtime, VILLAGE, D(2026, 3, 17), D(2026, 5, 6))
     assert (
-        scheduler.sweep(runtime.sessions, regions, D(2026, 3, 17)).escalated == []
+        escalation.sweep(runtime.sessions, regions, D(2026, 3, 17)).escalated == []
     )  # due today: not yet late
-    assert scheduler.sweep(runtime.sessions, regions, D(2026, 3, 18)).escalated == [
+    assert escalation.sweep(runtime.sessions, regions, D(2026, 3, 18)).escalated == [
         "XF-20260302-0001"
     ]
     assert state(runtime, tid)[0] == TOWN
     assert (
-        scheduler.sweep(runtime.sessions, regions, D(2026, 3, 19)).escalated == []
+        escalation.sweep(runtime.sessions, regions, D(2026, 3, 19)).escalated == []
     )  # just escalated
-    scheduler.sweep(runtime.sessions, regions, D(2026, 3, 21))
-    scheduler.sweep(runtime.sessions, regions, D(2026, 3, 24))
-    scheduler.sweep(runtime.sessions, regions, D(2026, 3, 27))  # at the city: stays, reminded
+    escalation.sweep(runtime.sessions, regions, D(2026, 3, 21))
+    escalation.sweep(runtime.sessions, regions, D(2026, 3, 24))
+    escalation.sweep(runtime.sessions, regions, D(2026, 3, 27))  # at the city: stays, reminded
     queue, events, notes = state(runtime, tid)
     assert queue == CITY
     assert [e for e in events if e[0] in ("escalate", "overdue")] == [
@@ -106,8 +106,8 @@ def test_an_accepted_petition_runs_against_its_60_days_not_the_15(runtime: Runti
         tickets.set_status(
             session, ticket, "accepted", "staff:li", D(2026, 3, 10), due_on=D(2026, 5, 9)
         )
-    assert scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 4, 1)).escalated == []
-    assert scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 5, 10)).escalated == [
+    assert escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 4, 1)).escalated == []
+    assert escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 5, 10)).escalated == [
         "XF-20260302-0001"
     ]
 
@@ -119,16 +119,16 @@ def test_closed_and_replied_tickets_are_never_escalated(runtime: Runtime) -> Non
         assert ticket is not None
         tickets.set_status(session, ticket, "accepted", "staff:li", D(2026, 3, 3))
         tickets.set_status(session, ticket, "replied", "staff:li", D(2026, 3, 4))
-    assert scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 12, 1)).escalated == []
+    assert escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 12, 1)).escalated == []
 
 
 def test_due_soon_is_flagged_and_told_once(runtime: Runtime) -> None:
     tid = make(runtime, TOWN, None, D(2026, 3, 9), kind="consultation")
     far = make(runtime, TOWN, None, D(2026, 3, 20), kind="consultation")
-    assert scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 3, 6)).due_soon == [
+    assert escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 3, 6)).due_soon == [
         "ZX-20260302-0001"
     ]
-    assert scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 3, 7)).due_soon == []
+    assert escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 3, 7)).due_soon == []
     _, events, notes = state(runtime, tid)
     assert events == [("due_soon", None, "2026-03-09")] and notes == [TOWN]
     assert state(runtime, far)[1] == []
@@ -137,13 +137,13 @@ def test_due_soon_is_flagged_and_told_once(runtime: Runtime) -> None:
 def test_concurrent_sweeps_escalate_and_notify_each_ticket_once(runtime: Runtime) -> None:
     ids = [make(runtime, TOWN, D(2026, 3, 17), D(2026, 5, 6)) for _ in range(20)]
     barrier = threading.Barrier(4)
-    results: list[scheduler.Sweep] = []
+    results: list[escalation.Sweep] = []
     errors: list[BaseException] = []
 
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(scheduler.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 4, 1)))
+            results.append(escalation.sweep(runtime.sessions, runtime.ctx.regions, D(2026, 4, 1)))
         except BaseException as exc:  # reported below
             errors.append(exc)
 

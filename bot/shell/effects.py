@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from bot.delivery.notifications import notify_unit
-from bot.follow_up_requests import Filing, file_request
-from bot.routing import DEFAULT, Routing, queue_for
-from bot.ticket_intake import Intake, open_ticket
+from bot.tickets.follow_up import Filing, file_request
+from bot.tickets.intake import Intake, open_ticket
+from bot.tickets.routing import DEFAULT, Routing, queue_for
 from db import tickets, unanswered
 from db.crypto import PiiVault, redact
 from db.models import Conversation, Ticket

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import duplicates
 from bot.delivery.notifications import notify_unit
-from bot.routing import DEFAULT, Routing, queue_for, unit_name
+from bot.tickets import repeat_petitions
+from bot.tickets.routing import DEFAULT, Routing, queue_for, unit_name
 from db import tickets
 from db.crypto import PiiVault, redact
 from db.models import Ticket
@@ -61,7 +61,7 @@ def open_ticket(intake: Intake, effect: OpenTicket, notify: bool = True) -> Open
             f"{effect.details.get('facts', '')} {effect.details.get('request', '')}".strip()
             or effect.summary
         )
-        existing = duplicates.find(
+        existing = repeat_petitions.find(
             intake.session, intake.vault, effect.pii, effect.category, text, intake.today
         )
         if existing is not None:

@@ -30,11 +30,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_staff import StaffCommands
-from bot.channels.wechat_message import PLEASE_TYPE
-from bot.runtime import Runtime
-from bot.settings import Settings
-from bot.shell import handle, queue_reply
+from bot.channels.telegram.staff import StaffCommands
+from bot.channels.wechat.message import PLEASE_TYPE
+from bot.process.runtime import Runtime
+from bot.process.settings import Settings
+from bot.shell.inbound import handle, queue_reply
 from db.session import transaction
 from intents.turn import Inbound, Reply
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import TemplateSyntaxError
 
-from bot import background
+from bot.process import background
 from knowledge import holidays
 from knowledge import kb as kb_mod
 from knowledge.holidays import HolidayFileError, WorkCalendar
@@ -40,8 +40,8 @@ from knowledge.kb import KBError, KnowledgeBase
 from knowledge.render import ALLOWED, variables
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
-    from bot.settings import Settings
+    from bot.process.runtime import Runtime
+    from bot.process.settings import Settings
 
 #: (file name, inode, mtime in ns, size) of every KB file, sorted by name
 Signature = tuple[tuple[str, int, int, int], ...]

@@ -1,0 +1,1 @@
+"""Telegram adapter (veterans) and staff commands."""

@@ -1,0 +1,1 @@
+"""WeChat Official Account (微信公众号) adapter."""

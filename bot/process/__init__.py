@@ -1,0 +1,1 @@
+"""The running process: settings, runtime wiring, background jobs, KB watch."""

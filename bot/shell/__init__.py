@@ -1,0 +1,1 @@
+"""One inbound message → one transaction: dedupe → state → step → effects → outbox."""
