@@ -9,6 +9,7 @@ from bot.cli import (
     db_cmd,
     demo_cmd,
     kb_cmd,
+    photo_cmd,
     purge_cmd,
     routing_cmd,
     serve_cmd,
@@ -39,6 +40,7 @@ app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(sla_cmd.app, name="sla")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(routing_cmd.app, name="routing")
+app.add_typer(photo_cmd.app, name="photo")
 
 
 def main() -> None:

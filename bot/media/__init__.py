@@ -1,0 +1,1 @@
+"""Pictures and other media veterans send: the 优待证 photo check."""
