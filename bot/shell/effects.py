@@ -39,6 +39,7 @@ class Applied:
         default_factory=list
     )  # shown to the veteran once; masked in the message log
     lookup_failures: list[dt.datetime] = field(default_factory=list)
+    merged: list[Ticket] = field(default_factory=list)  # added to an open case, not opened
 
     def masked(self, text: str) -> str:
         for secret in self.secrets:
@@ -71,7 +72,9 @@ def apply_all(ec: EffectContext, effects: tuple[Effect, ...]) -> Applied:
                 ec.session, effect.text, effect.confidence, effect.candidates, ec.channel
             )
         elif isinstance(effect, NotifyStaff):
-            _notify(ec, effect, next((t for t in reversed(applied.tickets) if t.urgent), None))
+            urgent = next((t for t in reversed(applied.tickets) if t.urgent), None)
+            if urgent is None or urgent not in applied.merged:  # staff told once per case
+                _notify(ec, effect, urgent)
         elif isinstance(effect, ForwardToHuman):
             _forward(ec, effect)
         elif isinstance(effect, EndHandoff):
@@ -100,6 +103,8 @@ def _open_ticket(
     )
     opened = open_ticket(intake, effect, notify)
     applied.tickets.append(opened.ticket)
+    if opened.merged:
+        applied.merged.append(opened.ticket)
     if effect.handoff:
         applied.handoff_ticket = opened.ticket.number
     if opened.reply:

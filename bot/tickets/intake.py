@@ -56,6 +56,10 @@ def new_lookup_code() -> str:
 
 
 def open_ticket(intake: Intake, effect: OpenTicket, notify: bool = True) -> Opened:
+    if effect.kind == "crisis":
+        existing = _open_crisis(intake)
+        if existing is not None:
+            return _append_crisis(intake, existing, effect)
     if effect.kind == "petition" and effect.pii:
         text = (
             f"{effect.details.get('facts', '')} {effect.details.get('request', '')}".strip()
@@ -119,6 +123,34 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             ticket.id,
         )
     return opened
+
+
+#: one urgent crisis ticket per person: a crisis message while one received today or
+#: yesterday (China) is still open is added to it, and staff are not told again
+CRISIS_WINDOW_DAYS = 1
+
+
+def _open_crisis(intake: Intake) -> Ticket | None:
+    if intake.conversation_id is None:
+        return None
+    return intake.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.conversation_id == intake.conversation_id,
+            Ticket.kind == "crisis",
+            Ticket.status.in_(tickets.OPEN),
+            Ticket.received_on >= intake.today - dt.timedelta(days=CRISIS_WINDOW_DAYS),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _append_crisis(intake: Intake, existing: Ticket, effect: OpenTicket) -> Opened:
+    """The same person again: the message goes on the open urgent ticket (staff see it
+    there), no second ticket and no second alarm."""
+    tickets.log(intake.session, existing, "veteran", "message", note=redact(effect.summary)[:2000])
+    return Opened(existing, merged=True)
 
 
 FOLLOW_UP_DAYS = 30
