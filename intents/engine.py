@@ -11,7 +11,7 @@ from typing import Any
 
 from intents import asking, deadline_questions, human, rules, texts
 from intents.context import Context
-from intents.faq import entry_reply, lookup, topic_label
+from intents.faq import entry_reply, lookup, reply_and_sources, topic_label
 from intents.flows import control, runner, survival_cert
 from intents.flows.control import expects_sensitive
 from intents.options import pick
@@ -23,6 +23,7 @@ from intents.turn import (
     Turn,
     Understanding,
 )
+from knowledge import aspect
 from knowledge.text import clean, normalize, plain_words
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
@@ -268,13 +269,15 @@ class _Step:
         return Turn(turn.state, (*turn.replies, extra), turn.effects, understanding)
 
     def _answer_entry(self, entry: Any, confidence: float) -> Turn:
-        reply = entry_reply(entry, self.ctx, self.state.region)
+        reply, sources = reply_and_sources(
+            entry, self.ctx, self.state.region, aspect.primary(self.text)
+        )
         if self._amount_left_open(entry, reply.text):
             reply = dataclasses.replace(
                 reply, text=_before_sources(reply.text, texts.AMOUNT_UNKNOWN)
             )
         intent = "out_of_scope" if entry.intent == "out_of_scope" else "faq"
-        understanding = Understanding(intent, entry.id, round(confidence, 4), tuple(entry.sources))
+        understanding = Understanding(intent, entry.id, round(confidence, 4), sources)
         return self._done(reply, understanding)
 
     def _amount_left_open(self, entry: Any, answer: str) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intents.compose import compose, with_sources
 from intents.context import Context
 from intents.turn import Reply
 from knowledge.index import Hit
 from knowledge.kb import Entry
-from knowledge.render import render_answer
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,17 @@ def lookup(text: str, ctx: Context) -> Answer:
     return Answer(best, hits, bool(best and best.score >= ctx.threshold))
 
 
-def entry_reply(entry: Entry, ctx: Context, region: str | None) -> Reply:
-    body = render_answer(entry, ctx.regions, region)
-    if entry.sources:
-        body += "\n（依据：" + "；".join(entry.sources) + "）"
-    return Reply(body)
+def entry_reply(entry: Entry, ctx: Context, region: str | None, aspect: str | None = None) -> Reply:
+    """The entry's answer, opening with its facet for ``aspect`` when it has one."""
+    return reply_and_sources(entry, ctx, region, aspect)[0]
+
+
+def reply_and_sources(
+    entry: Entry, ctx: Context, region: str | None, aspect: str | None = None
+) -> tuple[Reply, tuple[str, ...]]:
+    """The reply and the sources it cites (a facet's own first)."""
+    composed = compose(entry, ctx.regions, region, aspect)
+    return Reply(with_sources(composed.text, composed.sources)), composed.sources
 
 
 def topic_label(entry: Entry) -> str:

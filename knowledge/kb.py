@@ -9,12 +9,31 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.aspect import ASPECTS, canonical
+
 KB_DIR = Path(__file__).parent
 INTENTS = ("faq", "out_of_scope")
 
 
 class KBError(ValueError):
     """A KB file that cannot be loaded (bad YAML or missing fields)."""
+
+
+MAX_FACET_LINES = 6
+
+
+@dataclass(frozen=True)
+class Facet:
+    """The direct answer to one aspect of an entry's topic (fee, deadline, who, …):
+    one or two short lines, with their own sources when they differ from the entry's.
+    ``local``: the fact is set locally, so the reply says 以当地公布为准 and who sets it."""
+
+    aspect: str
+    answer: str
+    sources: tuple[str, ...] = ()  # empty: the entry's sources
+    local: bool = False
+    effective: dt.date | None = None  # None: the entry's
+    review_by: dt.date | None = None  # None: the entry's
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,14 @@ class Entry:
     region_overrides: dict[str, str] = field(default_factory=dict)
     file: str = ""
     subject: tuple[str, ...] = ()  # words naming what it is about (e.g. 优待证)
+    facets: tuple[Facet, ...] = ()  # direct answers per aspect (knowledge/aspect.py)
+
+    def facet(self, aspect: str | None) -> Facet | None:
+        """The entry's direct answer to ``aspect``, if it has one."""
+        return next((f for f in self.facets if f.aspect == aspect), None) if aspect else None
+
+    def facet_sources(self, facet: Facet) -> tuple[str, ...]:
+        return facet.sources or self.sources
 
     def answer_for(self, region_chain: Iterable[str]) -> str:
         """The answer template for the most specific region that overrides it."""
@@ -81,6 +108,42 @@ def _as_list(value: object) -> tuple[str, ...]:
     return (str(value),)
 
 
+def parse_facets(raw: object, where: str) -> tuple[Facet, ...]:
+    """``facets: {fee: {answer: ..., source: [...], local: true}, ...}``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise KBError(f"{where}: facets must be a mapping of aspect -> {{answer, source}}")
+    facets: list[Facet] = []
+    for name, body in raw.items():
+        aspect = canonical(str(name))
+        if aspect is None:
+            raise KBError(f"{where}: unknown facet aspect {name!r} (known: {', '.join(ASPECTS)})")
+        if any(f.aspect == aspect for f in facets):
+            raise KBError(f"{where}: facet {name!r} given twice")
+        if isinstance(body, str):
+            body = {"answer": body}
+        if not isinstance(body, dict):
+            raise KBError(f"{where}: facet {name!r} must be a mapping with 'answer'")
+        unknown = set(body) - {"answer", "source", "local", "effective", "review_by"}
+        if unknown:
+            raise KBError(f"{where}: facet {name!r} has unknown keys {sorted(unknown)}")
+        answer = str(body.get("answer") or "").strip()
+        if not answer:
+            raise KBError(f"{where}: facet {name!r} has no answer")
+        facets.append(
+            Facet(
+                aspect=aspect,
+                answer=answer,
+                sources=_as_list(body.get("source")),
+                local=bool(body.get("local", False)),
+                effective=_as_date(body.get("effective"), f"{where} facet {name}"),
+                review_by=_as_date(body.get("review_by"), f"{where} facet {name}"),
+            )
+        )
+    return tuple(facets)
+
+
 def parse_entry(
     raw: dict[str, object], topic: str, file: str, subject: tuple[str, ...] = ()
 ) -> Entry:
@@ -102,6 +165,7 @@ def parse_entry(
         region_overrides={str(k): str(v).strip() for k, v in overrides.items()},
         file=file,
         subject=_as_list(raw["subject"]) if "subject" in raw else subject,
+        facets=parse_facets(raw.get("facets"), where),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from jinja2 import TemplateSyntaxError
 
 from knowledge.index import Index
-from knowledge.kb import INTENTS, KnowledgeBase
+from knowledge.kb import INTENTS, MAX_FACET_LINES, Entry, Facet, KnowledgeBase
 from knowledge.render import ALLOWED, variables
 
 MIN_QUESTIONS = 5
@@ -44,10 +44,7 @@ def lint(
     return problems
 
 
-def _check_entry(entry: object, today: dt.date) -> list[Problem]:
-    from knowledge.kb import Entry
-
-    assert isinstance(entry, Entry)
+def _check_entry(entry: Entry, today: dt.date) -> list[Problem]:
     out: list[Problem] = []
     add = lambda msg, sev="error": out.append(Problem(entry.id, msg, sev))  # noqa: E731
     if not entry.sources:
@@ -75,7 +72,34 @@ def _check_entry(entry: object, today: dt.date) -> list[Problem]:
             continue
         if unknown:
             add(f"unknown template variables: {', '.join(sorted(unknown))}")
+    for facet in entry.facets:
+        out += [
+            Problem(entry.id, f"facet {facet.aspect}: {m}")
+            for m in _check_facet(facet, entry, today)
+        ]
     return out
+
+
+def _check_facet(facet: Facet, entry: Entry, today: dt.date) -> list[str]:
+    """A facet is a direct answer a veteran reads first: sourced, short, in date."""
+    problems: list[str] = []
+    if not entry.facet_sources(facet):
+        problems.append("no source (文号/条款), neither its own nor the entry's")
+    lines = [ln for ln in facet.answer.splitlines() if ln.strip()]
+    if len(lines) > MAX_FACET_LINES:
+        problems.append(f"answer has {len(lines)} lines (max {MAX_FACET_LINES})")
+    review_by = facet.review_by or entry.review_by
+    if review_by is not None and review_by < today:
+        problems.append(f"review_by {review_by} has passed")
+    if facet.effective and facet.review_by and facet.effective > facet.review_by:
+        problems.append("effective date after review_by")
+    try:
+        unknown = variables(facet.answer) - ALLOWED
+    except TemplateSyntaxError as exc:
+        return [*problems, f"template error: {exc}"]
+    if unknown:
+        problems.append(f"unknown template variables: {', '.join(sorted(unknown))}")
+    return problems
 
 
 def _check_confusions(

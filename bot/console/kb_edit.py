@@ -56,6 +56,21 @@ def raw_entry(entry: Entry) -> dict[str, Any]:
     raw["review_by"] = entry.review_by.isoformat() if entry.review_by else None
     if entry.region_overrides:
         raw["region_overrides"] = dict(entry.region_overrides)
+    if entry.facets:
+        raw["facets"] = {f.aspect: _raw_facet(f) for f in entry.facets}
+    return raw
+
+
+def _raw_facet(facet: kb_mod.Facet) -> dict[str, Any]:
+    raw: dict[str, Any] = {"answer": facet.answer + "\n"}
+    if facet.sources:
+        raw["source"] = list(facet.sources)
+    if facet.local:
+        raw["local"] = True
+    for key in ("effective", "review_by"):
+        value = getattr(facet, key)
+        if value:
+            raw[key] = value.isoformat()
     return raw
 
 

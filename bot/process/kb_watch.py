@@ -84,7 +84,8 @@ def unservable(kb: KnowledgeBase) -> set[str]:
     """The linter's checks whose failure would break answers rather than just weaken them."""
     problems = set() if len(kb) else {"no entries"}
     for entry in kb:
-        for template in (entry.answer, *entry.region_overrides.values()):
+        facets = (f.answer for f in entry.facets)
+        for template in (entry.answer, *entry.region_overrides.values(), *facets):
             try:
                 unknown = variables(template) - ALLOWED
             except TemplateSyntaxError as exc:

@@ -1,0 +1,81 @@
+"""The reply text for a KB entry, shaped by what was asked (DESIGN.md Understanding).
+
+- The asked aspect first: the entry's facet for it (one or two lines), then the entry's
+  general answer shortened as context.
+- A bare "可以。/不能。/有。/算。" opener is kept only when the question is that entry's
+  own yes/no question; otherwise the reply opens with the subject.
+- Sources: the facet's own, then the entry's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.kb import Entry, Facet
+from knowledge.regions import RegionTree
+from knowledge.render import context_for, render_answer, render_text
+
+CONTEXT_LINES = 3  # lines of the general answer kept under a facet
+LOCAL_WORDS = ("以当地", "当地公布", "当地规定", "各地", "各省", "由省", "本地区", "当地退役军人")
+#: the yes/no words an answer may open with ("可以。军休干部属于退役军人…")
+OPENER = re.compile(
+    r"^(可以|不可以|不能|能|不行|行|有|没有|算|不算|是的|是|不是|会|不会|需要|不需要|"
+    r"不用|要|不要|必须|对|不对)[。，,！!；;]\s*"
+)
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    sources: tuple[str, ...]
+    facet: Facet | None = None
+
+
+def compose(
+    entry: Entry,
+    regions: RegionTree,
+    region: str | None,
+    aspect: str | None = None,
+    keep_opener: bool = True,
+) -> Composed:
+    """The reply body (without the sources line) for ``entry`` asked about ``aspect``."""
+    general = render_answer(entry, regions, region)
+    if not keep_opener:
+        general = strip_opener(general)
+    facet = entry.facet(aspect)
+    if facet is None:
+        return Composed(general, entry.sources)
+    lead = facet_text(facet, regions, region)
+    context = shorten(strip_opener(general), lead)
+    text = lead + ("\n" + context if context else "")
+    return Composed(
+        text, tuple(dict.fromkeys((*entry.facet_sources(facet), *entry.sources))), facet
+    )
+
+
+def facet_text(facet: Facet, regions: RegionTree, region: str | None) -> str:
+    """A facet's lines; a local fact says where it is set when its lines do not already."""
+    ctx = context_for(regions, region)
+    text = render_text(facet.answer, ctx)
+    if facet.local and not any(w in text for w in LOCAL_WORDS):
+        text += f"\n具体以当地公布为准，由{ctx['bureau']['name']}确定。"
+    return text
+
+
+def strip_opener(text: str) -> str:
+    """The answer without a bare yes/no first word ("可以。…" → "…")."""
+    found = OPENER.match(text)
+    if not found or not text[found.end() :].strip():
+        return text
+    return text[found.end() :]
+
+
+def shorten(general: str, lead: str) -> str:
+    """The general answer's first lines as context, without what the lead already says."""
+    lines = [ln for ln in general.splitlines() if ln.strip() and ln.strip() not in lead]
+    return "\n".join(lines[:CONTEXT_LINES])
+
+
+def with_sources(text: str, sources: tuple[str, ...]) -> str:
+    return text + ("\n（依据：" + "；".join(sources) + "）" if sources else "")
