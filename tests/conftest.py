@@ -1,16 +1,20 @@
 """Shared fixtures: a real SQLite file and a real PostgreSQL server for every DB test.
 
-``db_url`` runs each DB test twice: on a fresh SQLite file, and on PostgreSQL at
-``VETBOT_TEST_PG_URL``. Without that URL the PostgreSQL run is skipped locally —
-and fails in CI (``CI`` set), so CI can never silently not test PostgreSQL.
+``db_url`` runs each DB test twice: on a fresh SQLite file, and on PostgreSQL — at
+``VETBOT_TEST_PG_URL``, or, when that is unset, at postgresql://postgres@127.0.0.1:5432
+if a server answers there (the usual development machine). Without either the
+PostgreSQL run is skipped locally — and fails in CI (``CI`` set), so CI can never
+silently not test PostgreSQL. The run ends with one line saying what was skipped and why.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes.setup import TEST_TODAY
@@ -49,10 +53,27 @@ def ctx(settings_base: Settings) -> Context:
     return build_context(settings_base)
 
 
+LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _local_pg() -> str | None:
+    """The development machine's PostgreSQL, when one answers on 127.0.0.1:5432."""
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+        engine = create_engine(normalize_url(LOCAL_PG), connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception:  # not there, or not with trust auth: skipped (and said so at the end)
+        return None
+    return LOCAL_PG
+
+
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str | None]:
     """A private database on the PostgreSQL server, migrated once per test session."""
-    base = os.environ.get("VETBOT_TEST_PG_URL")
+    base = os.environ.get("VETBOT_TEST_PG_URL") or _local_pg()
     if not base:
         yield None
         return
@@ -88,7 +109,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if pg is None:
         if os.environ.get("CI"):
             pytest.fail("VETBOT_TEST_PG_URL is not set: PostgreSQL tests must run in CI")
-        pytest.skip("PostgreSQL: set VETBOT_TEST_PG_URL to run")
+        pytest.skip("PostgreSQL: none answers on 127.0.0.1:5432 and VETBOT_TEST_PG_URL is not set")
     _truncate_pg(pg)
     yield pg
 
@@ -103,3 +124,19 @@ def runtime(
         settings, ctx, engine, session_factory(engine), PiiVault(TEST_SECRET), clock=clock
     )
     engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line at the end: how many tests were skipped, and why (grouped by reason)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        terminalreporter.write_line("vetbot: nothing skipped")
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    told = "; ".join(f"{n} × {why}" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    terminalreporter.write_line(f"vetbot: {len(skipped)} skipped — {told}")
