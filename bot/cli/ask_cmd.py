@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli import evaluate as scoring
 from bot.cli.common import err, progress, settings
-from bot.cli.evaluate import judge
 from bot.process.runtime import build_context
 from bot.shell.ask import ask as ask_one
 
@@ -78,24 +78,43 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 def evaluate(
     file: Annotated[
-        Path, typer.Argument(help="Eval JSONL: {id, q, intent:[...], must:[[...]], must_not:[...]}")
+        Path,
+        typer.Argument(
+            help="Eval JSONL: {id, q, intent:[...], must:[[...]], must_not:[...]} or the "
+            "real-question format {id, q, keywords:[[...]], aspect, national}"
+        ),
     ],
     show_all: Annotated[bool, typer.Option("--all", help="List passing cases too")] = False,
 ) -> None:
-    """Score the bot on an eval file; the last line is `score: N/M`."""
+    """Score the bot on an eval file; the last line is `score: N/M` (real-question lines
+    add `(real: correct C/N, abstained A, wrong W)`)."""
     cases = _read_batch(file)
     ctx = build_context(settings())
     verdicts = []
     with progress("评测") as update:
         for n, case in enumerate(cases, 1):
-            verdicts.append(judge(case, ask_one(ctx, str(case.get("q") or ""), case.get("id"))))
+            result = ask_one(ctx, str(case.get("q") or ""), case.get("id"))
+            verdicts.append(scoring.judge(case, result))
             update(n, len(cases))
-    table = Table("id", "question", "intent", "problem", title="eval")
+    table = Table("id", "question", "intent", "entry", "conf.", "problem", title="eval")
     for v in verdicts:
         if show_all or not v.ok:
-            table.add_row(v.id, v.question[:40], v.intent, "ok" if v.ok else v.why)
+            why = "ok" if v.ok else v.why
+            table.add_row(v.id, v.question[:40], v.intent, v.entry_id, f"{v.confidence:.2f}", why)
     out.print(table)
-    print(f"score: {sum(v.ok for v in verdicts)}/{len(verdicts)}")
+    if any(v.outcome for v in verdicts):
+        out.print(_counts_table("by aspect", "aspect", scoring.by_aspect(verdicts)))
+    out.print(
+        _counts_table("confidence vs correctness", "confidence", scoring.calibration(verdicts))
+    )
+    print(scoring.summary(verdicts))
+
+
+def _counts_table(title: str, first: str, rows: list[tuple[str, int, int, int]]) -> Table:
+    table = Table(first, "correct", "abstained", "wrong", title=title)
+    for name, *counts in rows:
+        table.add_row(name, *(str(c) for c in counts))
+    return table
 
 
 def chat(
