@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -26,11 +27,20 @@ def _aead(secret: str) -> AESGCM:
     return AESGCM(_derive(secret, b"pii-enc"))
 
 
+class UnreadableSecret(ValueError):
+    """A value sealed under a key that is neither the current nor a previous one."""
+
+
 @dataclass(frozen=True)
 class PiiVault:
-    """Encrypts and hashes personal data with keys derived from VETBOT_SECRET_KEY."""
+    """Encrypts and hashes personal data with keys derived from VETBOT_SECRET_KEY.
+
+    ``previous`` holds the keys of before a rotation (``vetbot keys rotate``): values
+    sealed under them still open, and lookup codes hashed under them still match,
+    while new values are always sealed under ``secret``."""
 
     secret: str
+    previous: tuple[str, ...] = ()
 
     def encrypt(self, plain: str | None) -> str | None:
         if not plain:
@@ -43,16 +53,32 @@ class PiiVault:
         if not token:
             return None
         raw = base64.urlsafe_b64decode(token.encode())
-        return _aead(self.secret).decrypt(raw[:12], raw[12:], None).decode()
+        for secret in (self.secret, *self.previous):
+            try:
+                return _aead(secret).decrypt(raw[:12], raw[12:], None).decode()
+            except InvalidTag:
+                continue
+        raise UnreadableSecret("sealed under an unknown key (set VETBOT_SECRET_KEY_PREVIOUS?)")
 
     def hash(self, value: str | None) -> str | None:
         """Keyed hash for matching (same person?) without storing the value."""
-        if not value:
-            return None
-        canonical = re.sub(r"\s+", "", value).upper()
-        return hmac.new(
-            _derive(self.secret, b"pii-hash"), canonical.encode(), hashlib.sha256
-        ).hexdigest()
+        return _keyed_hash(self.secret, value)
+
+    def matches(self, value: str | None, stored: str | None) -> bool:
+        """Does ``value`` hash to ``stored`` under the current or a previous key?"""
+        if not value or not stored:
+            return False
+        return any(
+            hmac.compare_digest(stored, _keyed_hash(secret, value) or "")
+            for secret in (self.secret, *self.previous)
+        )
+
+
+def _keyed_hash(secret: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    canonical = re.sub(r"\s+", "", value).upper()
+    return hmac.new(_derive(secret, b"pii-hash"), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def mask_id(value: str | None) -> str:

@@ -9,6 +9,7 @@ from bot.cli import (
     db_cmd,
     demo_cmd,
     kb_cmd,
+    keys_cmd,
     photo_cmd,
     purge_cmd,
     routing_cmd,
@@ -41,6 +42,7 @@ app.add_typer(sla_cmd.app, name="sla")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(routing_cmd.app, name="routing")
 app.add_typer(photo_cmd.app, name="photo")
+app.add_typer(keys_cmd.app, name="keys")
 
 
 def main() -> None:

@@ -69,6 +69,12 @@ class Runtime:
         kb_watch.refresh(self, force=True)
 
 
+def vault_for(settings: Settings) -> PiiVault:
+    """The PII key ring: the current key, then the keys of before a rotation."""
+    previous = tuple(k.strip() for k in settings.secret_key_previous.split(",") if k.strip())
+    return PiiVault(settings.secret_key, previous)
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
@@ -78,7 +84,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         build_context(settings),
         engine,
         session_factory(engine),
-        PiiVault(settings.secret_key),
+        vault_for(settings),
         signature,
         clock=clock_for(settings.today),
     )

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         DEV_SECRET, description="Encrypts PII and signs cookies; set it in production"
     )
+    secret_key_previous: str = Field(
+        "",
+        description="Comma-separated keys of before a rotation: their data still opens "
+        "(vetbot keys rotate re-seals it under secret_key)",
+    )
     default_region: str | None = Field(
         None, description="Region code used when the veteran's is unknown"
     )

@@ -3,8 +3,6 @@ step. A ticket is told only for the right number *and* lookup code."""
 
 from __future__ import annotations
 
-import hmac
-
 from sqlalchemy.orm import Session
 
 from bot.tickets.follow_up import petition_case
@@ -20,13 +18,7 @@ from knowledge.regions import RegionTree
 def verified(session: Session, vault: PiiVault, number: str, lookup_code: str) -> Ticket | None:
     """The ticket with this number, only when the lookup code matches it."""
     ticket = tickets.by_number(session, number.strip().upper())
-    given = vault.hash(lookup_code)
-    if (
-        ticket is None
-        or not ticket.lookup_hash
-        or not given
-        or not hmac.compare_digest(ticket.lookup_hash, given)
-    ):
+    if ticket is None or not vault.matches(lookup_code, ticket.lookup_hash):
         return None
     return ticket
 
