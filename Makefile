@@ -32,6 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy bot intents knowledge db
+	$(VENV)/bin/mypy --strict intents
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from knowledge.holidays import OFFICIAL, WorkCalendar
+from intents.deadlines import STATUTORY, Deadlines
+from intents.vocabulary import Stage
 from knowledge.index import Index
 from knowledge.kb import KnowledgeBase
 from knowledge.regions import RegionTree
+
+if TYPE_CHECKING:  # flows read the context: only the type is needed here
+    from intents.flows.base import Flow
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,12 @@ class PetitionCase:
     stands in for the petition it challenges)."""
 
     number: str  # the latest step's ticket (受理编号)
-    stage: str  # initial | review (复查) | recheck (复核)
+    stage: Stage
     status: str  # human-readable, e.g. 已受理
     open: bool  # work still owed (no reply yet, deadlines run)
     replied_on: dt.date | None  # 书面答复; None while it is still handled
     due: dt.date | None  # while open: when the written answer is due, once known
-    next_stage: str | None  # review | recheck | None (复核 done: 不再受理)
+    next_stage: Stage | None  # None: 复核 done, 不再受理
     next_unit: str  # the level above, who would handle 复查/复核
 
 
@@ -52,10 +56,9 @@ class Context:
     threshold: float = 0.4  # answer only at or above this confidence
     suggest_floor: float = 0.25  # below this, do not even suggest topics
     idle_resume_hours: int = 24
-    holiday_shift: bool = True  # petition periods ending on a statutory holiday move on
-    calendar: WorkCalendar = OFFICIAL  # days off (chinese-calendar + config/holidays.yaml)
+    deadlines: Deadlines = STATUTORY  # days off (chinese-calendar + config/holidays.yaml), shift
     tickets: TicketDirectory | None = None
-    flows: Mapping[str, Any] = field(default_factory=dict)  # name -> intents.flows.base.Flow
+    flows: Mapping[str, Flow] = field(default_factory=dict)
 
     @property
     def default_region(self) -> str:

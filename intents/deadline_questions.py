@@ -9,8 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from intents.deadlines import CALENDAR_DAYS, add_calendar_days
-from knowledge.holidays import OFFICIAL, WorkCalendar
+from intents.deadlines import CALENDAR_DAYS, STATUTORY, Deadlines
 
 _DATE = re.compile(
     r"(?:(?P<y>20\d{2})\s*[年\-/.]\s*)?(?P<m>1[0-2]|0?[1-9])\s*[月\-/.]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*(?:日|号)?"
@@ -43,9 +42,7 @@ class DeadlineAnswer:
     source: str
 
 
-def answer(
-    text: str, today: dt.date, holiday_shift: bool = True, cal: WorkCalendar = OFFICIAL
-) -> DeadlineAnswer | None:
+def answer(text: str, today: dt.date, deadlines: Deadlines = STATUTORY) -> DeadlineAnswer | None:
     """A computed answer when the message names a date and a petition deadline."""
     if not _TOPIC.search(text):
         return None
@@ -57,7 +54,7 @@ def answer(
         return None
     for pattern, kind, clock, duty in _KINDS:
         if pattern.search(text):
-            return _reply(kind, clock, duty, start, holiday_shift, cal)
+            return _reply(kind, clock, duty, start, deadlines)
     return None
 
 
@@ -75,11 +72,11 @@ def cn(day: dt.date) -> str:
 
 
 def _reply(
-    kind: str, clock: str, duty: str, start: dt.date, holiday_shift: bool, cal: WorkCalendar
+    kind: str, clock: str, duty: str, start: dt.date, deadlines: Deadlines
 ) -> DeadlineAnswer:
     days, article = CALENDAR_DAYS[kind]
     plain_end = start + dt.timedelta(days=days)
-    end = add_calendar_days(start, days, holiday_shift, cal)
+    end = deadlines.add_calendar_days(start, days)
     lines = [
         f"按《信访工作条例》{article}，自{clock}之日起{days}日内{duty}。",
         f"1. 从{cn(start)}起算，当天不计，第{days}日是{cn(plain_end)}；",
@@ -88,7 +85,7 @@ def _reply(
         lines.append(f"2. 这一天是法定休假日，顺延到{cn(end)}；")
     else:
         lines.append("2. 最后一天如遇法定休假日，顺延到假期结束的次日；")
-    if not cal.known(end):
+    if not deadlines.calendar.known(end):
         lines.append("（该年节假日安排尚未公布，按周末估算。）")
     lines.append("以上按民法典关于期间计算的规定推算，具体以受理机关的书面告知为准。")
     return DeadlineAnswer(

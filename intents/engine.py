@@ -7,23 +7,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from intents import asking, deadline_questions, human, rules, texts
+from intents.action import HANDOFF, Action, Do, faq
 from intents.context import Context
-from intents.faq import entry_reply, lookup, reply_and_sources, topic_label
+from intents.faq import Answer, entry_reply, lookup, reply_and_sources, topic_label
 from intents.flows import control, runner, survival_cert
+from intents.flows.base import Flow
 from intents.flows.control import expects_sensitive
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import (
+    Effect,
     Inbound,
     RecordUnanswered,
     Reply,
     Turn,
     Understanding,
 )
+from intents.vocabulary import Intent
 from knowledge import aspect
+from knowledge.index import Hit
+from knowledge.kb import Entry
 from knowledge.text import clean, normalize, plain_words
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
@@ -54,6 +61,19 @@ PRESET_FLOWS: dict[str, tuple[str, dict[str, Any], str]] = {
         texts.HOME_VISIT,
     ),
 }
+
+
+#: actions answered with the menu under a lead text, and those answered with one line
+MENU_REPLIES = {
+    Do.GREETING: texts.GREETING,
+    Do.SALUTE: texts.SALUTE,
+    Do.HELP: texts.HELP,
+    Do.WHO: texts.WHO,
+    Do.BOT_OR_HUMAN: texts.BOT_OR_HUMAN,
+    Do.MENU: texts.HELP,
+}
+DONE_REPLIES = {Do.THANKS: texts.THANKS, Do.ASK_POLICY: texts.ASK_POLICY}
+CHOICE_LABELS = {Do.ASK_POLICY: "政策咨询", Do.HANDOFF: "转人工"}
 
 
 def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
@@ -109,12 +129,12 @@ class _Step:
         self.ctx = ctx
         self.idle = idle
         self.inbound = inbound
-        self.flows: dict[str, Any] = dict(ctx.flows)
+        self.flows: dict[str, Flow] = dict(ctx.flows)
 
     # -- entry -------------------------------------------------------------
     def run(self) -> Turn:
         if self.text == "__welcome__":
-            return self._menu(texts.WELCOME, "greeting")
+            return self._menu(texts.WELCOME, Intent.GREETING)
         if self.text.startswith("__menu:"):
             return self._menu_event(self.text[7:-2])
         if self.state.handoff_ticket:
@@ -125,7 +145,7 @@ class _Step:
                 return turn
         rule = rules.match(self.norm, self.plain)
         if rule and rule.intent == "crisis":
-            return self._crisis(rule.action)
+            return self._rule_action(rule.action)
         if self.state.flow and self.state.flow in self.flows:
             return self._in_flow(rule)
         if "choices" in self.state.pending:
@@ -133,69 +153,65 @@ class _Step:
             if turn:
                 return turn
         if not self.norm:
-            return self._menu("请问有什么可以帮您？可以直接打字提问，或选择：", "unknown")
+            return self._menu("请问有什么可以帮您？可以直接打字提问，或选择：", Intent.UNKNOWN)
         return self._fresh(rule)
 
     def _fresh(self, rule: rules.RuleMatch | None) -> Turn:
         if self.norm in CANCEL | BACK | RESTART:
-            return self._menu("现在没有正在办理的事项。需要办什么，请选择：", "greeting")
+            return self._menu("现在没有正在办理的事项。需要办什么，请选择：", Intent.GREETING)
         if rule is None:
             stripped = rules.strip_greeting(self.norm)
             if stripped != self.norm and stripped:
                 self.norm = stripped
                 rule = rules.match(stripped)
         if rule is not None:
-            return self._action(rule.action, rule.intent)
+            return self._rule_action(rule.action)
         computed = deadline_questions.answer(
-            self.text, _china_date(self.inbound.at), self.ctx.holiday_shift, self.ctx.calendar
+            self.text, _china_date(self.inbound.at), self.ctx.deadlines
         )
         if computed is not None:
             reply = Reply(f"{computed.text}\n（依据：{computed.source}）")
-            return self._done(reply, Understanding("faq", None, 0.9, (computed.source,)))
+            return self._done(reply, Understanding(Intent.FAQ, None, 0.9, (computed.source,)))
         return self._faq()
 
     # -- actions -------------------------------------------------------------
-    def _action(self, action: str, intent: str) -> Turn:
-        if action.startswith("flow:"):
-            name = action[5:]
-            if name in self.flows:
-                return self._start_flow(name)
-            if name in PRESET_FLOWS and PRESET_FLOWS[name][0] in self.flows:
-                return self._start_preset(*PRESET_FLOWS[name])
-            return self._faq()
-        if action == "handoff":
-            return self._handoff()
-        if action.startswith("crisis:"):
-            return self._crisis(action)
-        if action == "greeting":
-            return self._menu(texts.GREETING, "greeting")
-        if action == "salute":
-            return self._menu(texts.SALUTE, "greeting")
-        if action == "help":
-            return self._menu(texts.HELP, "greeting")
-        if action == "who":
-            return self._menu(texts.WHO, "greeting")
-        if action == "bot_or_human":
-            return self._menu(texts.BOT_OR_HUMAN, "greeting")
-        if action == "thanks":
-            return self._done(Reply(texts.THANKS), Understanding("greeting"))
-        if action == "oos":
-            state = self.state.cleared().model_copy(
-                update={"pending": {"choices": list(texts.OUT_OF_SCOPE_ACTIONS)}}
-            )
-            reply = Reply(texts.OUT_OF_SCOPE, texts.OUT_OF_SCOPE_OPTIONS)
-            return Turn(state, (reply,), (), Understanding("out_of_scope"))
-        if action == "ask_policy":
-            return self._done(Reply(texts.ASK_POLICY), Understanding("greeting"))
-        if action == "menu":
-            return self._menu(texts.HELP, "greeting")
-        if action.startswith("faq:"):
-            entry = self.ctx.kb.get(action[4:])
-            if entry is not None:
-                return self._answer_entry(entry, 1.0)
+    def _rule_action(self, text: str) -> Turn:
+        action = Action.parse(text)
+        return self._action(action) if action else self._faq()
+
+    def _action(self, action: Action) -> Turn:
+        if action.do in MENU_REPLIES:
+            return self._menu(MENU_REPLIES[action.do], Intent.GREETING)
+        if action.do in DONE_REPLIES:
+            return self._done(Reply(DONE_REPLIES[action.do]), Understanding(Intent.GREETING))
+        handlers: dict[Do, Callable[[str], Turn]] = {
+            Do.FLOW: self._flow_action,
+            Do.FAQ: self._faq_action,
+            Do.CRISIS: lambda _: self._crisis(action),
+            Do.HANDOFF: lambda _: self._handoff(),
+            Do.OUT_OF_SCOPE: lambda _: self._out_of_scope(),
+        }
+        return handlers[action.do](action.arg) if action.do in handlers else self._faq()
+
+    def _flow_action(self, name: str) -> Turn:
+        if name in self.flows:
+            return self._start_flow(name)
+        if name in PRESET_FLOWS and PRESET_FLOWS[name][0] in self.flows:
+            return self._start_preset(*PRESET_FLOWS[name])
         return self._faq()
 
-    def _menu(self, lead: str, intent: str) -> Turn:
+    def _faq_action(self, entry_id: str) -> Turn:
+        entry = self.ctx.kb.get(entry_id)
+        return self._answer_entry(entry, 1.0) if entry is not None else self._faq()
+
+    def _out_of_scope(self) -> Turn:
+        state = self.state.cleared().model_copy(
+            update={"pending": {"choices": list(texts.OUT_OF_SCOPE_ACTIONS)}}
+        )
+        reply = Reply(texts.OUT_OF_SCOPE, texts.OUT_OF_SCOPE_OPTIONS)
+        return Turn(state, (reply,), (), Understanding(Intent.OUT_OF_SCOPE))
+
+    def _menu(self, lead: str, intent: Intent) -> Turn:
         state = self.state.cleared().model_copy(
             update={"pending": {"choices": list(texts.MENU_ACTIONS)}}
         )
@@ -209,11 +225,10 @@ class _Step:
                 strict=True,
             )
         )
-        action = mapping.get(key, "menu")
-        return self._action(action, "greeting")
+        return self._action(Action.parse(mapping.get(key, "")) or Action(Do.MENU))
 
     def _done(
-        self, reply: Reply, understanding: Understanding, effects: tuple[Any, ...] = ()
+        self, reply: Reply, understanding: Understanding, effects: tuple[Effect, ...] = ()
     ) -> Turn:
         return Turn(self.state.cleared(), (reply,), effects, understanding)
 
@@ -237,7 +252,7 @@ class _Step:
         """ "一是…二是…": answer each listed question the KB is sure of, and say which ones
         it is not sure of; None when it is sure of none."""
         replies: list[Reply] = []
-        answered: list[Any] = []
+        answered: list[Hit] = []
         unsure: list[RecordUnanswered] = []  # for curators, as a whole unknown message is
         for number, question in enumerate(questions, start=1):
             found = lookup(normalize(question), self.ctx)
@@ -253,7 +268,7 @@ class _Step:
             return None
         sources = tuple(dict.fromkeys(src for hit in answered for src in hit.entry.sources))
         understanding = Understanding(
-            "faq", answered[0].entry.id, round(min(h.score for h in answered), 4), sources
+            Intent.FAQ, answered[0].entry.id, round(min(h.score for h in answered), 4), sources
         )
         return Turn(self.state.cleared(), tuple(replies), tuple(unsure), understanding)
 
@@ -268,7 +283,7 @@ class _Step:
         understanding = dataclasses.replace(turn.understanding, sources=sources)
         return Turn(turn.state, (*turn.replies, extra), turn.effects, understanding)
 
-    def _answer_entry(self, entry: Any, confidence: float) -> Turn:
+    def _answer_entry(self, entry: Entry, confidence: float) -> Turn:
         reply, sources = reply_and_sources(
             entry, self.ctx, self.state.region, aspect.primary(self.text)
         )
@@ -276,11 +291,11 @@ class _Step:
             reply = dataclasses.replace(
                 reply, text=_before_sources(reply.text, texts.AMOUNT_UNKNOWN)
             )
-        intent = "out_of_scope" if entry.intent == "out_of_scope" else "faq"
+        intent = Intent.OUT_OF_SCOPE if entry.intent == "out_of_scope" else Intent.FAQ
         understanding = Understanding(intent, entry.id, round(confidence, 4), sources)
         return self._done(reply, understanding)
 
-    def _amount_left_open(self, entry: Any, answer: str) -> bool:
+    def _amount_left_open(self, entry: Entry, answer: str) -> bool:
         """The veteran asked how much and the answer names no sum: say so plainly."""
         return (
             entry.intent != "out_of_scope"
@@ -288,15 +303,15 @@ class _Step:
             and not asking.MONEY_STATED.search(answer)
         )
 
-    def _unknown(self, hits: tuple[Any, ...], confidence: float) -> Turn:
+    def _unknown(self, hits: tuple[Hit, ...], confidence: float) -> Turn:
         close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]
         labels = (*(topic_label(h.entry) for h in close), "转人工")
-        actions = [f"faq:{h.entry.id}" for h in close] + ["handoff"]
+        actions = [str(faq(h.entry.id)) for h in close] + [str(HANDOFF)]
         state = self.state.cleared().model_copy(update={"pending": {"choices": actions}})
         effect = RecordUnanswered(self.text, round(confidence, 4), tuple(h.entry.id for h in close))
         reply = Reply(texts.unknown(bool(close)), labels)
         return Turn(
-            state, (reply,), (effect,), Understanding("unknown", None, round(confidence, 4))
+            state, (reply,), (effect,), Understanding(Intent.UNKNOWN, None, round(confidence, 4))
         )
 
     def _choice(self) -> Turn | None:
@@ -306,29 +321,27 @@ class _Step:
         self.state = self.state.model_copy(update={"pending": {}})
         if chosen is None:
             return None
-        action = actions[chosen]
-        intent = "faq" if action.startswith("faq:") else "greeting"
-        return self._action(action, intent)
+        action = Action.parse(actions[chosen])
+        return self._action(action) if action else None
 
     def _choice_labels(self, actions: list[str]) -> list[str]:
         labels: list[str] = []
-        for action in actions:
-            if action.startswith("faq:"):
-                entry = self.ctx.kb.get(action[4:])
-                labels.append(topic_label(entry) if entry else action)
-            elif action in texts.MENU_ACTIONS:
-                labels.append(texts.MENU[texts.MENU_ACTIONS.index(action)])
-            elif action == "ask_policy":
-                labels.append("政策咨询")
+        for text in actions:
+            action = Action.parse(text)
+            entry = self.ctx.kb.get(action.arg) if action and action.do is Do.FAQ else None
+            if entry is not None:
+                labels.append(topic_label(entry))
+            elif text in texts.MENU_ACTIONS:
+                labels.append(texts.MENU[texts.MENU_ACTIONS.index(text)])
             else:
-                labels.append({"handoff": "转人工"}.get(action, action))
+                labels.append(CHOICE_LABELS.get(action.do, text) if action else text)
         return labels
 
     # -- handoff, crisis -------------------------------------------------------
     def _handoff(self, why: str = "转人工") -> Turn:
         return human.handoff(self.state, self.ctx, why)
 
-    def _crisis(self, action: str) -> Turn:
+    def _crisis(self, action: Action) -> Turn:
         return human.crisis(self.state, self.ctx, self.text, action)
 
     # -- flows -----------------------------------------------------------------
@@ -390,15 +403,12 @@ class _Step:
 
     def _detour(self, rule: rules.RuleMatch | None, name: str) -> Turn | None:
         """A question in the middle of a flow is answered, then the flow resumes."""
-        if (
-            rule
-            and rule.action.startswith("flow:")
-            and rule.action[5:] != name
-            and rule.action[5:] in self.flows
-        ):
-            return self._start_flow(rule.action[5:])
-        if rule and rule.action[5:] in PRESET_FLOWS and PRESET_FLOWS[rule.action[5:]][0] != name:
-            return self._start_preset(*PRESET_FLOWS[rule.action[5:]])
+        action = Action.parse(rule.action) if rule else None
+        other = action.arg if action and action.do is Do.FLOW else ""
+        if other != name and other in self.flows:
+            return self._start_flow(other)
+        if other in PRESET_FLOWS and PRESET_FLOWS[other][0] != name:
+            return self._start_preset(*PRESET_FLOWS[other])
         if len(_CJK.findall(self.norm)) < MIN_QUESTION_CHARS:
             return None  # "12345" is a mistyped answer, not a question about 12345
         found = self._lookup_in_topic(self.flows[name])
@@ -413,9 +423,9 @@ class _Step:
         )
         return Turn(self.state, replies, (), understanding)
 
-    def _lookup_in_topic(self, flow: Any) -> Any:
+    def _lookup_in_topic(self, flow: Flow) -> Answer:
         """Mid-flow, "要带什么材料？" means the flow's topic: read it as "优待证要带什么材料"."""
-        topic = getattr(flow, "topic", "")
+        topic = flow.topic
         asks = "?" in self.text or "？" in self.text or rules.QUESTION.search(self.norm)
         if topic and asks and topic not in self.norm:
             found = lookup(topic + self.norm, self.ctx)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from intents import deadlines
 from intents.context import PetitionCase
-from knowledge.holidays import OFFICIAL, WorkCalendar
+from intents.deadlines import Deadlines
 
 STAGE_NAMES = {"initial": "信访事项", "review": "复查", "recheck": "复核"}
 ANSWER_NAMES = {"initial": "书面答复", "review": "复查意见", "recheck": "复核意见"}
@@ -32,34 +32,32 @@ def article(stage: str) -> str:
     return deadlines.CALENDAR_DAYS[stage][1]
 
 
-def window_end(case: PetitionCase, shift: bool, cal: WorkCalendar = OFFICIAL) -> dt.date:
-    """Last day to ask: 30 days after the reply (the same count as ``bot.tickets.lifecycle``)."""
+def window_end(case: PetitionCase, days: Deadlines) -> dt.date:
+    """Last day to ask: 30 days after the reply (the same count as ``bot.tickets.actions``)."""
     assert case.replied_on is not None and case.next_stage is not None
-    return deadlines.due(case.next_stage, case.replied_on, shift, cal)
+    return days.due(case.next_stage, case.replied_on)
 
 
-def refusal(
-    case: PetitionCase, today: dt.date, shift: bool, cal: WorkCalendar = OFFICIAL
-) -> str | None:
+def refusal(case: PetitionCase, today: dt.date, days: Deadlines) -> str | None:
     """Why a 复查/复核 cannot be asked for now, or None when it can."""
     if case.replied_on is None:
         return _still_handled(case) if case.open else _no_reply(case)
     if case.next_stage is None:
         return _after_recheck(case)
-    end = window_end(case, shift, cal)
+    end = window_end(case, days)
     if today > end:
         return _window_passed(case, end)
     return None
 
 
-def can_ask(case: PetitionCase, shift: bool, cal: WorkCalendar = OFFICIAL) -> str:
+def can_ask(case: PetitionCase, days: Deadlines) -> str:
     """Said once the number and code check out: what can be asked, of whom, by when."""
     assert case.next_stage is not None and case.replied_on is not None
     name = stage_name(case.next_stage)
     return (
         f"核对无误。{case.number} 已于{case.replied_on:%Y年%m月%d日}作出{answer_name(case.stage)}。\n"
         f"您可以请求{name}，由上一级的{case.next_unit}办理；"
-        f"请求期限到{window_end(case, shift, cal):%Y年%m月%d日}（《信访工作条例》{article(case.next_stage)}）。"
+        f"请求期限到{window_end(case, days):%Y年%m月%d日}（《信访工作条例》{article(case.next_stage)}）。"
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from intents import rules, texts
+from intents.action import HANDOFF, Action, flow
 from intents.context import Context
 from intents.options import pick
 from intents.state import ConversationState
@@ -19,6 +20,7 @@ from intents.turn import (
     Turn,
     Understanding,
 )
+from intents.vocabulary import Intent, TicketKind
 from knowledge.render import context_for
 
 SATISFACTION = ("满意", "基本满意", "不满意")
@@ -33,7 +35,7 @@ def handoff(state: ConversationState, ctx: Context, why: str = "转人工") -> T
         state = state.model_copy(update={"region": picked})
     public = public_slots(ctx.flows.get(flow or ""), state.slots)
     effect = OpenTicket(
-        kind="consultation",
+        kind=TicketKind.CONSULTATION,
         region_code=state.region,
         summary=f"{why}：{_excerpt_line(state)}",
         details={"flow": flow, "slots": public} if flow else {},
@@ -42,28 +44,30 @@ def handoff(state: ConversationState, ctx: Context, why: str = "转人工") -> T
     )
     after = state.cleared().model_copy(update={"handoff_ticket": "pending"})
     reply = Reply(texts.handoff(context_for(ctx.regions, state.region)))
-    return Turn(after, (reply,), (effect,), Understanding("handoff", handoff=True))
+    return Turn(after, (reply,), (effect,), Understanding(Intent.HANDOFF, handoff=True))
 
 
-def crisis(state: ConversationState, ctx: Context, text: str, action: str) -> Turn:
+def crisis(state: ConversationState, ctx: Context, text: str, action: Action) -> Turn:
     """Care first: 12356 and 110/120, an urgent ticket, staff told at once; the bot stays."""
     local = context_for(ctx.regions, state.region)
-    crowd = action == "crisis:crowd"
+    crowd = action.arg == "crowd"
     label = "群体性/越级上访风险：" if crowd else "危机（自伤/伤人风险）："
     summary = label + text[:200]
     effects = (
-        OpenTicket("crisis", state.region, summary, urgent=True, excerpt=tuple(state.recent)),
+        OpenTicket(
+            TicketKind.CRISIS, state.region, summary, urgent=True, excerpt=tuple(state.recent)
+        ),
         NotifyStaff(state.region, "【紧急】" + summary, urgent=True),
     )
     if crowd:
         after = state.cleared().model_copy(
-            update={"pending": {"choices": ["flow:petition", "handoff"]}}
+            update={"pending": {"choices": [str(flow("petition")), str(HANDOFF)]}}
         )
         reply = Reply(texts.crisis_crowd(local), ("我要反映（信访）", "转人工"))
     else:
         after = state  # stay with the user; an open flow is kept
         reply = Reply(texts.crisis_self(local))
-    return Turn(after, (reply,), effects, Understanding("crisis", handoff=True))
+    return Turn(after, (reply,), effects, Understanding(Intent.CRISIS, handoff=True))
 
 
 def with_human(state: ConversationState, ctx: Context, text: str, norm: str, plain: str) -> Turn:
@@ -72,16 +76,17 @@ def with_human(state: ConversationState, ctx: Context, text: str, norm: str, pla
     if rules.END_HANDOFF.match(norm):
         after = state.cleared().model_copy(update={"handoff_ticket": None})
         reply = Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。")
-        return Turn(after, (reply,), (EndHandoff(ticket),), Understanding("greeting"))
+        return Turn(after, (reply,), (EndHandoff(ticket),), Understanding(Intent.GREETING))
     rule = rules.match(norm, plain)
-    if rule and rule.intent == "crisis":
-        return crisis(state, ctx, text, rule.action)
+    danger = Action.parse(rule.action) if rule and rule.intent == "crisis" else None
+    if danger is not None:
+        return crisis(state, ctx, text, danger)
     effects = (ForwardToHuman(ticket, text),) if text else ()
     if state.pending.get("forward_acked"):
-        return Turn(state, (), effects, Understanding("handoff", handoff=True))
+        return Turn(state, (), effects, Understanding(Intent.HANDOFF, handoff=True))
     after = state.model_copy(update={"pending": {"forward_acked": True}})
     reply = Reply("您的消息已转给工作人员，请稍候。回复“结束人工”可回到机器人。")
-    return Turn(after, (reply,), effects, Understanding("handoff", handoff=True))
+    return Turn(after, (reply,), effects, Understanding(Intent.HANDOFF, handoff=True))
 
 
 def satisfaction(state: ConversationState, text: str) -> Turn | None:
@@ -93,7 +98,7 @@ def satisfaction(state: ConversationState, text: str) -> Turn | None:
     after = state.model_copy(update={"pending": {}})
     reply = Reply("感谢您的评价！有问题随时找我。")
     effect = RecordSatisfaction(ticket, SATISFACTION[chosen])
-    return Turn(after, (reply,), (effect,), Understanding("greeting"))
+    return Turn(after, (reply,), (effect,), Understanding(Intent.GREETING))
 
 
 def public_slots(flow: Any, slots: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,18 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 VERSION = 2
+
+
+class Pending(TypedDict, total=False):
+    """What the conversation waits for besides a flow's slot (each key optional)."""
+
+    choices: list[str]  # numbered choices on offer, as actions ("faq:<id>", "handoff")
+    resume: bool  # "继续上次的，还是重新开始？" was asked
+    satisfaction: str  # the ticket whose 满意/基本满意/不满意 question was asked
+    forward_acked: bool  # a human took over; the bot said so once
 
 
 class ConversationState(BaseModel):
@@ -23,7 +33,7 @@ class ConversationState(BaseModel):
     region: str | None = None  # veteran's region code once known
     language: str = "zh-Hans"
     handoff_ticket: str | None = None  # a human owns the conversation (ticket number)
-    pending: dict[str, Any] = Field(default_factory=dict)  # e.g. numbered choices on offer
+    pending: Pending = Field(default_factory=lambda: Pending())
     recent: list[str] = Field(default_factory=list)  # the last few user lines, for tickets
     last_activity: dt.datetime | None = None
     lookup_failures: list[dt.datetime] = Field(

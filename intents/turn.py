@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from intents.state import ConversationState
+from intents.vocabulary import Intent, TicketKind
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,8 @@ class Reply:
 class Effect:
     type: ClassVar[str] = "effect"
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": self.type}
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"type": self.type}
         for key, value in self.__dict__.items():
             out[key] = value
         return out
@@ -55,11 +58,11 @@ class OpenTicket(Effect):
     which the shell stores encrypted; ``details`` holds everything else."""
 
     type: ClassVar[str] = "open_ticket"
-    kind: str  # petition | consultation | home_visit | card_preapp | status_request | callback | crisis
+    kind: TicketKind
     region_code: str | None
     summary: str
     category: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, object] = field(default_factory=dict)
     pii: dict[str, str] = field(default_factory=dict)
     urgent: bool = False
     excerpt: tuple[str, ...] = ()
@@ -121,7 +124,7 @@ class RequestFollowUp(Effect):
 class Understanding:
     """What the bot made of the message — what `vetbot ask --json` reports."""
 
-    intent: str
+    intent: Intent
     entry_id: str | None = None
     confidence: float = 0.0
     sources: tuple[str, ...] = ()
@@ -130,10 +133,10 @@ class Understanding:
 
 @dataclass(frozen=True)
 class Turn:
-    state: Any  # ConversationState (kept Any here to avoid an import cycle)
+    state: ConversationState
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
-    understanding: Understanding = field(default_factory=lambda: Understanding("unknown"))
+    understanding: Understanding = field(default_factory=lambda: Understanding(Intent.UNKNOWN))
 
     def text(self) -> str:
         return "\n\n".join(r.plain() for r in self.replies)

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from intents import deadlines
+from intents.deadlines import STATUTORY, Deadlines
 from knowledge.holidays import OFFICIAL
 
 D = dt.date
@@ -47,8 +47,8 @@ D = dt.date
 def test_petition_periods_count_calendar_days_and_leave_holidays(
     kind: str, start: dt.date, shifted: dt.date, unshifted: dt.date
 ) -> None:
-    assert deadlines.due(kind, start) == shifted
-    assert deadlines.due(kind, start, holiday_shift=False) == unshifted
+    assert STATUTORY.due(kind, start) == shifted
+    assert Deadlines(shift=False).due(kind, start) == unshifted
 
 
 @pytest.mark.parametrize(
@@ -72,23 +72,23 @@ def test_petition_periods_count_calendar_days_and_leave_holidays(
 def test_other_tickets_count_working_days_with_tiaoxiu(
     kind: str, start: dt.date, expected: dt.date
 ) -> None:
-    assert deadlines.due(kind, start) == expected
+    assert STATUTORY.due(kind, start) == expected
 
 
 def test_the_receipt_day_itself_is_not_counted() -> None:
-    assert deadlines.due("petition_accept", D(2026, 3, 2)) == D(2026, 3, 17)
-    assert deadlines.add_working_days(D(2026, 3, 2), 1) == D(2026, 3, 3)
+    assert STATUTORY.due("petition_accept", D(2026, 3, 2)) == D(2026, 3, 17)
+    assert STATUTORY.add_working_days(D(2026, 3, 2), 1) == D(2026, 3, 3)
 
 
 def test_a_year_the_calendar_does_not_know_falls_back_to_weekends_only() -> None:
     assert not OFFICIAL.known(D(2099, 1, 1))
     # 2099-01-01 is a Thursday: 5 working days counting only weekends as days off.
-    assert deadlines.due("consultation", D(2099, 1, 1)) == D(2099, 1, 8)
+    assert STATUTORY.due("consultation", D(2099, 1, 1)) == D(2099, 1, 8)
 
 
 def test_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="petition_accept"):
-        deadlines.due("petition_whatever", D(2026, 1, 5))
+        STATUTORY.due("petition_whatever", D(2026, 1, 5))
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from intents import deadlines
 from intents.context import Context
 from intents.deadline_questions import answer
+from intents.deadlines import Deadlines
 from intents.engine import step
 from intents.state import ConversationState
 from intents.turn import Inbound
@@ -61,10 +61,10 @@ def test_a_year_nobody_knows_counts_weekends_only_and_says_so() -> None:
 def test_a_petition_deadline_ending_on_an_entered_holiday_moves_on(notice_file: Path) -> None:
     # 复查 asked for on 2026-12-02: the 30th day is 2027-01-01
     question = "我2026年12月2日交的复查申请，最晚哪天答复"
-    entered = answer(question, dt.date(2026, 12, 4), True, holidays.load(notice_file))
+    entered = answer(question, dt.date(2026, 12, 4), Deadlines(holidays.load(notice_file)))
     assert entered is not None
     assert "顺延到2027年1月4日" in entered.text and "尚未公布" not in entered.text
-    assert deadlines.due("review", dt.date(2026, 12, 2), cal=holidays.load(notice_file)) == (
+    assert Deadlines(holidays.load(notice_file)).due("review", dt.date(2026, 12, 2)) == (
         dt.date(2027, 1, 4)
     )
 
@@ -72,8 +72,8 @@ def test_a_petition_deadline_ending_on_an_entered_holiday_moves_on(notice_file: 
 def test_working_day_targets_and_home_visit_days_skip_entered_holidays(notice_file: Path) -> None:
     cal = holidays.load(notice_file)
     # a consultation opened on Monday 2026-12-28 has 5 working days: 29, 30, 31, Jan 4, Jan 5
-    assert deadlines.due("consultation", dt.date(2026, 12, 28), cal=cal) == dt.date(2027, 1, 5)
-    offered = deadlines.next_working_days(dt.date(2027, 2, 4), 2, cal)
+    assert Deadlines(cal).due("consultation", dt.date(2026, 12, 28)) == dt.date(2027, 1, 5)
+    offered = Deadlines(cal).next_working_days(dt.date(2027, 2, 4), 2)
     assert offered == [dt.date(2027, 2, 12), dt.date(2027, 2, 14)]
 
 
@@ -81,7 +81,7 @@ def test_the_bot_uses_the_runtime_calendar_when_it_books_a_home_visit(
     ctx: Context, notice_file: Path
 ) -> None:
     """The 上门认证 booking offers no day inside the entered Spring Festival holiday."""
-    entered = dataclasses.replace(ctx, calendar=holidays.load(notice_file))
+    entered = dataclasses.replace(ctx, deadlines=Deadlines(holidays.load(notice_file)))
     state = ConversationState()
     at = dt.datetime(2027, 2, 4, 2, 0, tzinfo=dt.UTC)  # Thursday 10:00 in China
     replies: list[str] = []

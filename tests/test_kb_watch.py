@@ -208,18 +208,20 @@ def test_a_holiday_schedule_typed_in_reaches_running_processes_without_a_restart
     holidays_file.write_text("years: {}\n", encoding="utf-8")
     rt = make_runtime(holidays_file=holidays_file)
     national_day = dt.date(2031, 10, 2)  # a Thursday: nobody knows 2031 yet
-    assert not rt.ctx.calendar.known(national_day)
-    assert not rt.ctx.calendar.is_day_off(national_day)
+    assert not rt.ctx.deadlines.calendar.known(national_day)
+    assert not rt.ctx.deadlines.calendar.is_day_off(national_day)
 
     write(holidays_file, HOLIDAYS_2031)
     assert kb_watch.refresh(rt) is True  # the KB files did not change, the calendar did
-    assert rt.ctx.calendar.known(national_day) and rt.ctx.calendar.is_day_off(national_day)
-    assert not rt.ctx.calendar.is_day_off(dt.date(2031, 9, 28))  # a 调休 Sunday is worked
+    assert rt.ctx.deadlines.calendar.known(national_day) and rt.ctx.deadlines.calendar.is_day_off(
+        national_day
+    )
+    assert not rt.ctx.deadlines.calendar.is_day_off(dt.date(2031, 9, 28))  # a 调休 Sunday is worked
     assert kb_watch.refresh(rt) is False
 
     write(holidays_file, "years:\n  2031:\n    days_off: [2031-10-01]\n")  # no source
     with caplog.at_level(logging.ERROR, logger="vetbot.kb_watch"):
         assert kb_watch.refresh(rt) is True
     assert "source" in caplog.text
-    assert rt.ctx.calendar.is_day_off(national_day)  # the valid schedule stays
+    assert rt.ctx.deadlines.calendar.is_day_off(national_day)  # the valid schedule stays
     assert answer_of(rt)  # and the KB is served as before

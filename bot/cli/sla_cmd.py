@@ -41,7 +41,7 @@ def due(
     if kind not in deadlines.KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; one of: {KINDS_HELP}", param_hint="KIND")
     cal = _calendar()
-    result = deadlines.due(kind, day, not no_shift, cal)
+    result = deadlines.Deadlines(cal, shift=not no_shift).due(kind, day)
     for year in sorted({day.year, result.year}):
         if not cal.known(dt.date(year, 6, 1)):
             err.print(

@@ -12,7 +12,7 @@ from bot.console.views import back, render
 from bot.tickets.routing import queue_for
 from db import tickets
 from db.session import transaction
-from intents import deadlines
+from intents.vocabulary import TicketKind
 from knowledge.kb import Entry
 from knowledge.render import render_answer
 
@@ -74,7 +74,7 @@ def record(cx: Cx) -> Response:
                 region_code=region,
                 category=entry.topic if entry else None,
                 details=details,
-                due_on=deadlines.due("consultation", day, cal=cx.rt.ctx.calendar),
+                due_on=cx.rt.ctx.deadlines.due(TicketKind.CONSULTATION, day),
             ),
             actor=cx.user.actor,
         )

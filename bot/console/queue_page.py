@@ -38,7 +38,7 @@ def _row(cx: Cx, t: Ticket, day: dt.date) -> dict[str, object]:
     regions = cx.rt.ctx.regions
     return {
         "t": t,
-        "sla": sla(t, day, cx.rt.ctx.calendar),
+        "sla": sla(t, day, cx.rt.ctx.deadlines.calendar),
         "phone": actions.masked(cx.rt, t)["phone"],
         "unit": regions.get(t.queue).name if t.queue in regions else t.queue,
         "region": regions.get(t.region_code).name

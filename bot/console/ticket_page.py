@@ -95,7 +95,7 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
         context = {
             "t": ticket,
             "details": json.loads(ticket.details_json or "{}"),
-            "sla": sla(ticket, cx.rt.clock.today(), cx.rt.ctx.calendar),
+            "sla": sla(ticket, cx.rt.clock.today(), cx.rt.ctx.deadlines.calendar),
             "messages": [message_dict(m) for m in _messages(session, ticket)],
             "events": (events := tickets.events(session, ticket.id)),
             "labels": _event_labels(cx, session, events),

@@ -82,7 +82,7 @@ def render(cx: Cx, name: str, status_code: int = 200, **context: Any) -> Respons
             path=cx.request.url.path,
             flash=flash(cx),
             # a petition runs 60 days and may be extended by 30: its deadlines must be right
-            calendar_gap=unknown_years(cx.rt.ctx.calendar, cx.rt.clock.today(), 90),
+            calendar_gap=unknown_years(cx.rt.ctx.deadlines.calendar, cx.rt.clock.today(), 90),
             **context,
         )
     )

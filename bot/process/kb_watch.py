@@ -112,8 +112,8 @@ def refresh(rt: Runtime, force: bool = False) -> bool:
         new = unservable(kb) - unservable(rt.ctx.kb)
         if new:
             raise KBError("; ".join(sorted(new)))
-        calendar = _calendar(rt)
-        rt.ctx = dataclasses.replace(rt.ctx, kb=kb, index=Index(kb), calendar=calendar)
+        days = dataclasses.replace(rt.ctx.deadlines, calendar=_calendar(rt))
+        rt.ctx = dataclasses.replace(rt.ctx, kb=kb, index=Index(kb), deadlines=days)
         rt.kb_signature = seen
         return True
 
@@ -124,7 +124,7 @@ def _calendar(rt: Runtime) -> WorkCalendar:
         return holidays.load(rt.settings.holidays_file)
     except HolidayFileError as exc:
         log.error("holidays file not applied, keeping the loaded calendar: %s", exc)
-        return rt.ctx.calendar
+        return rt.ctx.deadlines.calendar
 
 
 async def watch(rt: Runtime, every_seconds: float, stop: asyncio.Event) -> None:

@@ -14,6 +14,7 @@ from bot.process.settings import Settings
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
 from intents.context import Context
+from intents.deadlines import Deadlines
 from intents.flows import default_flows
 from knowledge import holidays
 from knowledge import kb as kb_mod
@@ -34,8 +35,7 @@ def build_context(
         index=Index(kb, progress=progress),
         regions=tree,
         threshold=settings.answer_threshold,
-        holiday_shift=settings.holiday_shift,
-        calendar=holidays.load(settings.holidays_file),
+        deadlines=Deadlines(holidays.load(settings.holidays_file), settings.holiday_shift),
         flows=default_flows(),
     )
 

@@ -55,7 +55,6 @@ class EffectContext:
     conversation: Conversation
     today: dt.date
     channel: str
-    holiday_shift: bool = True
     routing: Routing = DEFAULT
 
 
@@ -98,8 +97,7 @@ def _open_ticket(
         ec.today,
         ec.conversation.id,
         ec.routing,
-        ec.holiday_shift,
-        ec.ctx.calendar,
+        ec.ctx.deadlines,
     )
     opened = open_ticket(intake, effect, notify)
     applied.tickets.append(opened.ticket)
@@ -115,7 +113,7 @@ def _open_ticket(
 
 def _request_follow_up(ec: EffectContext, effect: RequestFollowUp, applied: Applied) -> None:
     """复查/复核: a linked ticket one level up, or the reason it cannot be filed."""
-    filing = Filing(ec.session, ec.ctx.regions, ec.today, ec.holiday_shift, ec.ctx.calendar)
+    filing = Filing(ec.session, ec.ctx.regions, ec.today, ec.ctx.deadlines)
     result = file_request(filing, effect)
     if result.ticket is not None:
         applied.tickets.append(result.ticket)

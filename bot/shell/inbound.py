@@ -183,7 +183,6 @@ def _effect_context(
         conversation=conv,
         today=china_date(at),
         channel=inbound.channel,
-        holiday_shift=rt.settings.holiday_shift,
         routing=_routing(rt, session, turn_opens_ticket),
     )
 

@@ -17,7 +17,6 @@ from db import staff as staff_repo
 from db import tickets
 from db.crypto import mask_id, mask_name, mask_phone
 from db.models import Staff, Ticket
-from intents import deadlines
 
 MAX_EXTENSION_DAYS = 30  # 《信访工作条例》第三十四条
 
@@ -164,7 +163,7 @@ def decide_acceptance(
             "accepted",
             today,
             text,
-            deadlines.due("petition_handle", today, rt.settings.holiday_shift, rt.ctx.calendar),
+            rt.ctx.deadlines.due("petition_handle", today),
         )
     else:
         _status(session, ticket, user, "not_accepted", today, text)
@@ -190,9 +189,7 @@ def extend(
     why = _text(reason, "延期理由")
     assert ticket.due_on is not None
     # a last day on a 法定休假日 moves on, as for the first period (民法典第二百零三条)
-    new_due = deadlines.add_calendar_days(
-        ticket.due_on, days, rt.settings.holiday_shift, rt.ctx.calendar
-    )
+    new_due = rt.ctx.deadlines.add_calendar_days(ticket.due_on, days)
     _status(session, ticket, user, "extended", today, why, new_due)
     outreach.notice(
         rt,

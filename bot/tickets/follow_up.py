@@ -20,8 +20,9 @@ from db.crypto import redact
 from db.models import Ticket
 from intents import follow_ups as rules
 from intents.context import PetitionCase
+from intents.deadlines import STATUTORY, Deadlines
 from intents.turn import RequestFollowUp
-from knowledge.holidays import OFFICIAL, WorkCalendar
+from intents.vocabulary import Stage
 from knowledge.regions import RegionTree
 
 SUMMARY_CHARS = 1000
@@ -55,14 +56,19 @@ def case_of(regions: RegionTree, ticket: Ticket) -> PetitionCase:
     replied = ticket.status in ("replied", "closed")
     return PetitionCase(
         number=ticket.number,
-        stage=ticket.stage,
+        stage=Stage(ticket.stage),
         status=tickets.STATUS_NAMES.get(ticket.status, ticket.status),
         open=ticket.status in tickets.OPEN,
         replied_on=ticket.replied_on if replied else None,
         due=_reply_due(ticket),
-        next_stage=follow_ups.NEXT_STAGE.get(ticket.stage),
+        next_stage=_next_stage(ticket),
         next_unit=unit_name(regions, parent_queue(regions, ticket.queue) or ticket.queue),
     )
+
+
+def _next_stage(ticket: Ticket) -> Stage | None:
+    following = follow_ups.NEXT_STAGE.get(ticket.stage)
+    return Stage(following) if following else None
 
 
 def _reply_due(ticket: Ticket) -> dt.date | None:
@@ -82,8 +88,7 @@ class Filing:
     session: Session
     regions: RegionTree
     today: dt.date
-    holiday_shift: bool = True
-    calendar: WorkCalendar = OFFICIAL
+    deadlines: Deadlines = STATUTORY
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,7 @@ def file_request(filing: Filing, effect: RequestFollowUp) -> Result:
     if found is None or found.kind != "petition":
         return Result(rules.UNAVAILABLE)
     parent = latest_step(filing.session, found)
-    why_not = rules.refusal(
-        case_of(filing.regions, parent), filing.today, filing.holiday_shift, filing.calendar
-    )
+    why_not = rules.refusal(case_of(filing.regions, parent), filing.today, filing.deadlines)
     if why_not is not None:
         return Result(why_not)
     try:
@@ -110,8 +113,7 @@ def file_request(filing: Filing, effect: RequestFollowUp) -> Result:
             parent,
             filing.today,
             _summary(parent, effect.reason),
-            shift=filing.holiday_shift,
-            cal=filing.calendar,
+            days=filing.deadlines,
         )
     except tickets.TicketError:
         return Result(rules.UNAVAILABLE)

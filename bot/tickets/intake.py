@@ -18,10 +18,9 @@ from bot.tickets.routing import DEFAULT, Routing, queue_for, unit_name
 from db import tickets
 from db.crypto import PiiVault, redact
 from db.models import Ticket
-from intents import deadlines
+from intents.deadlines import KINDS, STATUTORY, Deadlines
 from intents.receipts import Saved, acknowledge
 from intents.turn import OpenTicket
-from knowledge.holidays import OFFICIAL, WorkCalendar
 from knowledge.regions import RegionTree
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
@@ -39,8 +38,7 @@ class Intake:
     today: dt.date
     conversation_id: int | None = None
     routing: Routing = DEFAULT
-    holiday_shift: bool = True
-    calendar: WorkCalendar = OFFICIAL
+    deadlines: Deadlines = STATUTORY
 
 
 @dataclass
@@ -79,11 +77,7 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
     )
     petition = effect.kind == "petition"
     code = new_lookup_code() if petition else None
-    accept_due = (
-        deadlines.due("petition_accept", intake.today, intake.holiday_shift, intake.calendar)
-        if petition
-        else None
-    )
+    accept_due = intake.deadlines.due("petition_accept", intake.today) if petition else None
     due_kind = "petition_handle" if petition else effect.kind
     ticket = tickets.create(
         intake.session,
@@ -99,9 +93,7 @@ def _create(intake: Intake, effect: OpenTicket, notify: bool) -> Opened:
             pii=dict(effect.pii),
             urgent=effect.urgent,
             conversation_id=intake.conversation_id,
-            due_on=deadlines.due(due_kind, intake.today, intake.holiday_shift, intake.calendar)
-            if due_kind in deadlines.KINDS
-            else None,
+            due_on=intake.deadlines.due(due_kind, intake.today) if due_kind in KINDS else None,
             accept_due_on=accept_due,
             lookup_hash=intake.vault.hash(code) if code else None,
             parent_id=_follow_up_of(intake, effect),

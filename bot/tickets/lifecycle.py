@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from bot.tickets.routing import parent_queue
 from db import follow_ups, tickets
 from db.models import Ticket
-from intents import deadlines
-from knowledge.holidays import OFFICIAL, WorkCalendar
+from intents.deadlines import MAX_EXTENSION_DAYS, STATUTORY, Deadlines
 from knowledge.regions import RegionTree
 
 
@@ -23,11 +22,10 @@ def accept(
     actor: str,
     on: dt.date,
     note: str = "",
-    shift: bool = True,
-    cal: WorkCalendar = OFFICIAL,
+    days: Deadlines = STATUTORY,
 ) -> None:
     """受理: the 60 days to handle and reply run from the day of acceptance (第三十四条)."""
-    due = deadlines.due("petition_handle", on, shift, cal) if ticket.kind == "petition" else None
+    due = days.due("petition_handle", on) if ticket.kind == "petition" else None
     tickets.set_status(session, ticket, "accepted", actor, on, note, due_on=due)
 
 
@@ -37,15 +35,12 @@ def extend(
     actor: str,
     on: dt.date,
     reason: str,
-    shift: bool = True,
-    cal: WorkCalendar = OFFICIAL,
+    days: Deadlines = STATUTORY,
 ) -> None:
     """延期: up to 30 more days after the original deadline, once, with reasons (第三十四条)."""
     if ticket.due_on is None:
         raise tickets.TicketError("no deadline to extend")
-    due = deadlines.add_calendar_days(
-        ticket.due_on, deadlines.CALENDAR_DAYS["petition_extension"][0], shift, cal
-    )
+    due = days.add_calendar_days(ticket.due_on, MAX_EXTENSION_DAYS)
     tickets.set_status(session, ticket, "extended", actor, on, reason, due_on=due)
 
 
@@ -61,14 +56,13 @@ def request_follow_up(
     on: dt.date,
     summary: str,
     actor: str = "bot",
-    shift: bool = True,
-    cal: WorkCalendar = OFFICIAL,
+    days: Deadlines = STATUTORY,
 ) -> Ticket:
     """复查 (after a reply) or 复核 (after a 复查 answer): a new ticket for the level above,
     linked to ``parent``; refused outside the 30-day request window or after 复核."""
     stage = follow_ups.follow_up_stage(parent)
     assert parent.replied_on is not None  # follow_up_stage checked it
-    window_end = deadlines.due(stage, parent.replied_on, shift, cal)
+    window_end = days.due(stage, parent.replied_on)
     if on > window_end:
         raise tickets.TicketError(
             f"复查/复核 must be requested by {window_end.isoformat()} (30 days after the reply)"
@@ -79,7 +73,7 @@ def request_follow_up(
         queue=queue,
         summary=summary,
         received_on=on,
-        due_on=deadlines.due(stage, on, shift, cal),
+        due_on=days.due(stage, on),
         stage=stage,
     )
     return follow_ups.open_follow_up(session, parent, new, actor)

@@ -12,6 +12,7 @@ from intents.context import Context
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import Effect, Reply
+from intents.vocabulary import Intent
 from knowledge.clock import CHINA
 
 
@@ -97,7 +98,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Flow:
     name: str
-    intent: str  # the `ask` intent this flow reports (card, survival_cert, petition)
+    intent: Intent  # what `ask` reports while this flow runs (card, survival_cert, petition)
     title: str  # shown to the veteran: "优待证办理指引"
     slots: tuple[Slot, ...]
     finish: Callable[[View], Outcome]

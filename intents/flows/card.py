@@ -17,6 +17,7 @@ from intents.flows.fields import parse_yes_no, town_slot, village_slot
 from intents.flows.local import settings, station_text
 from intents.options import pick
 from intents.turn import Reply
+from intents.vocabulary import Intent
 from knowledge.text import normalize
 
 VETERAN = "本人是退役军人"
@@ -200,7 +201,7 @@ def card_flow() -> Flow:
     """优待证办理指引: who → 建档立卡 → 户籍 → personalised answer → 预登记."""
     return Flow(
         name="card",
-        intent="card",
+        intent=Intent.CARD,
         title="优待证办理指引",
         topic="优待证",
         intro="好的，我一步步帮您弄清楚优待证怎么办（随时回复“取消”退出，“上一步”返回）。",

@@ -12,6 +12,7 @@ from intents.flows.card import card_kind
 from intents.flows.fields import parse_name, parse_phone, town_slot
 from intents.flows.local import settings
 from intents.turn import OpenTicket, Reply
+from intents.vocabulary import Intent, TicketKind
 
 PREAPP = ("好，帮我预登记", "不用了")
 
@@ -49,7 +50,7 @@ def _preapp_finish(view: View) -> Outcome:
         "town": slots.get("town.label"),
     }
     effect = OpenTicket(
-        kind="card_preapp",
+        kind=TicketKind.CARD_PREAPP,
         region_code=str(slots.get("region") or view.region),
         summary=f"优待证预登记（{card_kind(slots)}）{booking}".strip(),
         category="优待证",
@@ -63,7 +64,7 @@ def _preapp_finish(view: View) -> Outcome:
 def card_preapp_flow() -> Flow:
     return Flow(
         name="card_preapp",
-        intent="card",
+        intent=Intent.CARD,
         title="优待证预登记",
         topic="优待证",
         slots=(
@@ -109,7 +110,7 @@ def _offer_parse(text: str, view: View) -> ParseResult:
 
 def _status_finish(view: View) -> Outcome:
     effect = OpenTicket(
-        kind="status_request",
+        kind=TicketKind.STATUS_REQUEST,
         region_code=str(view.slots.get("region") or view.region),
         summary="优待证办理进度查询",
         category="优待证",
@@ -125,7 +126,7 @@ def card_status_flow() -> Flow:
     """ "我的优待证办到哪了": the station looks it up and calls back."""
     return Flow(
         name="card_status",
-        intent="card",
+        intent=Intent.CARD,
         title="优待证进度查询",
         topic="优待证",
         intro="优待证办到哪一步，要由受理的服务站工作人员在系统里查。我帮您把查询转给他们。",

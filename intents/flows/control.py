@@ -10,6 +10,7 @@ from intents import texts
 from intents.context import Context
 from intents.state import ConversationState
 from intents.turn import Reply, Turn, Understanding
+from intents.vocabulary import Intent
 
 
 def cancel(state: ConversationState, flows: Mapping[str, Any]) -> Turn:
@@ -18,7 +19,7 @@ def cancel(state: ConversationState, flows: Mapping[str, Any]) -> Turn:
     dropped = _dropped(flow, state.trail)
     after = state.cleared().model_copy(update={"pending": {"choices": list(texts.MENU_ACTIONS)}})
     reply = Reply(f"已取消「{title}」{dropped}。有需要随时再找我。", texts.MENU)
-    return Turn(after, (reply,), (), Understanding("greeting"))
+    return Turn(after, (reply,), (), Understanding(Intent.GREETING))
 
 
 def _dropped(flow: Any, trail: list[str]) -> str:

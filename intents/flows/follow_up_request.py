@@ -22,6 +22,7 @@ from intents.flows.lookup import SLOTS as PAIR_SLOTS
 from intents.flows.lookup import locked, locked_text, wrong_pair
 from intents.options import pick
 from intents.turn import Reply, RequestFollowUp
+from intents.vocabulary import Intent
 from knowledge.text import clean
 
 NAME = "follow_up"
@@ -131,8 +132,7 @@ def _check_pair(view: View) -> Outcome:
     case = directory.petition_case(str(view.slots["number"]), str(view.slots["code"]))
     if case is None:
         return wrong_pair(view, retry=NAME, then_slots={AGAIN: True})
-    shift = view.ctx.holiday_shift
-    why_not = follow_ups.refusal(case, view.today, shift, view.ctx.calendar)
+    why_not = follow_ups.refusal(case, view.today, view.ctx.deadlines)
     if why_not is not None:
         return Outcome((Reply(why_not),))
     checked = {
@@ -142,7 +142,7 @@ def _check_pair(view: View) -> Outcome:
         "parent_stage": case.stage,
         "unit": case.next_unit,
     }
-    reply = Reply(follow_ups.can_ask(case, shift, view.ctx.calendar))
+    reply = Reply(follow_ups.can_ask(case, view.ctx.deadlines))
     return Outcome((reply,), then=NAME, then_slots=_kept(checked))
 
 
@@ -153,7 +153,7 @@ def _kept(slots: dict[str, Any]) -> dict[str, Any]:
 def follow_up_flow() -> Flow:
     return Flow(
         name=NAME,
-        intent="petition",
+        intent=Intent.PETITION,
         title="申请复查/复核",
         slots=SLOTS,
         finish=_finish,

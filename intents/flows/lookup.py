@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.turn import Effect, Reply
+from intents.vocabulary import Intent
 from knowledge.text import clean
 
 MAX_FAILURES = 5
@@ -129,4 +130,6 @@ SLOTS = (
 
 
 def lookup_flow() -> Flow:
-    return Flow(name="lookup", intent="petition", title="查询进度", slots=SLOTS, finish=_finish)
+    return Flow(
+        name="lookup", intent=Intent.PETITION, title="查询进度", slots=SLOTS, finish=_finish
+    )

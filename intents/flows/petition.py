@@ -30,6 +30,7 @@ from intents.flows.petition_summary import (
 )
 from intents.options import pick
 from intents.turn import OpenTicket, Reply
+from intents.vocabulary import Intent, TicketKind
 from knowledge.render import context_for
 from knowledge.text import clean
 
@@ -216,7 +217,7 @@ def _region(view: View) -> str | None:
 def _submitted(view: View) -> Outcome:
     slots = view.slots
     ticket = OpenTicket(
-        kind="petition",
+        kind=TicketKind.PETITION,
         region_code=_region(view),
         summary=f"【{slots['category']}】{str(slots['facts'])[:120]}",
         category=str(slots["category"]),
@@ -233,7 +234,7 @@ def _legal(view: View) -> Outcome:
     slots = view.slots
     channel = str(slots["legal"])
     ticket = OpenTicket(
-        kind="consultation",
+        kind=TicketKind.CONSULTATION,
         region_code=_region(view),
         summary=f"【{slots['category']}·涉{channel}，依法分类处理】{str(slots['facts'])[:120]}",
         category=str(slots["category"]),
@@ -252,7 +253,7 @@ def _legal(view: View) -> Outcome:
 def petition_flow() -> Flow:
     return Flow(
         name="petition",
-        intent="petition",
+        intent=Intent.PETITION,
         title="信访反映",
         slots=SLOTS,
         finish=_finish,

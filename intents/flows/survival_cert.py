@@ -12,13 +12,13 @@ import datetime as dt
 import re
 from typing import Any
 
-from intents.deadlines import next_working_days
 from intents.flows.answers import choice_or_yes_no
 from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.fields import parse_phone, town_slot, village_slot
 from intents.flows.local import settings, station_text
 from intents.options import pick
 from intents.turn import OpenTicket, Reply
+from intents.vocabulary import Intent, TicketKind
 from knowledge.text import clean, normalize
 
 SELF = "我本人"
@@ -91,7 +91,7 @@ def parse_address(text: str, view: View) -> ParseResult:
 def half_days(view: View) -> tuple[str, ...]:
     """Half-days of the next working days (Chinese calendar, 调休 aware)."""
     start = _booking_start(view)
-    days = next_working_days(start, BOOKING_DAYS, view.ctx.calendar)
+    days = view.ctx.deadlines.next_working_days(start, BOOKING_DAYS)
     return (*(f"{_day_label(d)}{half}" for d in days for half in HALF_DAYS), ANY_TIME)
 
 
@@ -112,7 +112,7 @@ def parse_half_day(text: str, view: View) -> ParseResult:
         return Invalid("请回复下面时间前的数字。")
     if offered[chosen] == ANY_TIME:
         return Parsed("any", label=ANY_TIME)
-    day = next_working_days(_booking_start(view), BOOKING_DAYS, view.ctx.calendar)[chosen // 2]
+    day = view.ctx.deadlines.next_working_days(_booking_start(view), BOOKING_DAYS)[chosen // 2]
     return Parsed(f"{day.isoformat()} {HALF_DAYS[chosen % 2]}", label=offered[chosen])
 
 
@@ -168,7 +168,7 @@ def _home(view: View) -> tuple[Reply, OpenTicket]:
     slots = view.slots
     when = str(slots.get("when.label") or ANY_TIME)
     effect = OpenTicket(
-        kind="home_visit",
+        kind=TicketKind.HOME_VISIT,
         region_code=str(slots.get("region") or view.region),
         summary=f"上门生存认证预约（希望时间：{when}）",
         category="生存认证",
@@ -211,7 +211,7 @@ def _is_home(view: View) -> bool:
 def survival_cert_flow() -> Flow:
     return Flow(
         name="survival_cert",
-        intent="survival_cert",
+        intent=Intent.SURVIVAL_CERT,
         title="生存认证",
         topic="生存认证",
         intro="好的，我帮您看看生存认证（年度确认）怎么做最方便（随时回复“取消”退出，“上一步”返回）。",
