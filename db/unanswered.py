@@ -5,15 +5,18 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.crypto import redact
 from db.models import Unanswered
 
 
 def record(
     session: Session, text: str, confidence: float, candidates: tuple[str, ...], channel: str
 ) -> None:
+    """Remember a question for curators, with ID numbers and phones masked (what a
+    curator needs is the question, never the person)."""
     session.add(
         Unanswered(
-            text=text[:1000],
+            text=redact(text[:1000]),
             confidence=confidence,
             candidates=",".join(candidates),
             channel=channel,

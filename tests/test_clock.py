@@ -13,9 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WALL_CLOCK = re.compile(
     r"\bdate\.today\(|\bdatetime\.(?:now|utcnow|today)\(|\btime\.time\(|\bdt\.datetime\.now\("
 )
-#: the one clock; the DB layer's default for row timestamps; the encrypted reply's
-#: own timestamp (a WeChat protocol field, not a date the product reasons about)
-ALLOWED = {"knowledge/clock.py", "db/models/base.py", "bot/channels/wechat/message.py"}
+#: the one clock; the DB layer's default for row timestamps
+ALLOWED = {"knowledge/clock.py", "db/models/base.py"}
 
 
 def test_no_module_reads_the_wall_clock_but_the_clock() -> None:

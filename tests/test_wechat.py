@@ -50,23 +50,43 @@ def wechat_api() -> Iterator[FakeWeChat]:
     api.stop()
 
 
-def _serve(runtime: Runtime, api: FakeWeChat, **extra: Any) -> Iterator[Live]:
-    rt = with_settings(runtime, **wechat_settings(api.base, aes=True), **extra)  # type: ignore[attr-defined]
+def _serve(runtime: Runtime, api: FakeWeChat, aes: bool = True, **extra: Any) -> Iterator[Live]:
+    """The app on uvicorn; in safe mode (AES key set) unless ``aes`` is False. The
+    pushers sign with the app's pinned clock (stale timestamps are refused)."""
+    rt = with_settings(runtime, **wechat_settings(api.base, aes=aes), **extra)  # type: ignore[attr-defined]
     app = create_app(runtime=rt)
+    now = lambda: int(rt.clock.now().timestamp())  # noqa: E731
     with serve_app(app) as url:
         yield Live(
             url,
             app,
             rt,
             api,
-            WeChatPusher(url, WECHAT_TOKEN),
-            WeChatPusher(url, WECHAT_TOKEN, WECHAT_APPID, WECHAT_AES_KEY),
+            WeChatPusher(url, WECHAT_TOKEN, now=now),
+            WeChatPusher(url, WECHAT_TOKEN, WECHAT_APPID, WECHAT_AES_KEY, now=now),
         )
 
 
 @pytest.fixture
 def live(runtime: Runtime, wechat_api: FakeWeChat) -> Iterator[Live]:
+    """Safe mode (安全模式): only encrypted posts are accepted."""
     yield from _serve(runtime, wechat_api)
+
+
+@pytest.fixture
+def plain_live(runtime: Runtime, wechat_api: FakeWeChat) -> Iterator[Live]:
+    """Plaintext mode (明文模式): no AES key configured."""
+    yield from _serve(runtime, wechat_api, aes=False)
+
+
+@pytest.fixture(params=["plain", "aes"])
+def mode(
+    request: pytest.FixtureRequest, runtime: Runtime, wechat_api: FakeWeChat
+) -> Iterator[tuple[Live, WeChatPusher, bool]]:
+    """Each mode with its own pusher: a plaintext server, then a safe-mode one."""
+    aes = request.param == "aes"
+    for live in _serve(runtime, wechat_api, aes=aes):
+        yield live, live.aes if aes else live.plain, aes
 
 
 def count(rt: Runtime, model: Any, *where: Any) -> int:
@@ -88,7 +108,8 @@ def inbound_lines(rt: Runtime, openid: str) -> list[str]:
 # -- the happy paths ----------------------------------------------------------------
 
 
-def test_signed_plaintext_text_gets_the_answer_passively(live: Live) -> None:
+def test_signed_plaintext_text_gets_the_answer_passively(plain_live: Live) -> None:
+    live = plain_live
     got = live.plain.push(text_xml("o-plain", "优待证怎么办", "1001"))
     assert got.status == 200
     assert got.fields["MsgType"] == "text"
@@ -122,7 +143,7 @@ def test_the_same_msgid_three_times_runs_the_engine_once(
         return real_step(*args)
 
     monkeypatch.setattr(bot.shell.inbound, "step", counting_step)
-    body, params = live.plain.body_and_params(text_xml("o-retry", "转人工", "777001"), aes=False)
+    body, params = live.aes.body_and_params(text_xml("o-retry", "转人工", "777001"), aes=True)
 
     def post(_: int) -> httpx.Response:
         return httpx.post(live.url + "/wechat", params=params, content=body, timeout=30)
@@ -131,7 +152,7 @@ def test_the_same_msgid_three_times_runs_the_engine_once(
         replies = list(pool.map(post, range(3)))
     replies.append(post(3))  # and one more after the first was answered
     assert [r.status_code for r in replies] == [200] * 4
-    contents = [live.plain.decode(r.text, params)["Content"] for r in replies]
+    contents = [live.aes.decode(r.text, params)["Content"] for r in replies]
     assert len(set(contents)) == 1 and "转人工" in contents[0]
     assert runs == ["step"]
     assert count(live.rt, Ticket) == 1
@@ -178,7 +199,7 @@ def test_a_long_answer_is_split_under_the_wechat_limit(
     import bot.channels.wechat.passive as passive
 
     monkeypatch.setattr(passive, "handle_batch", long_handle)
-    got = live.plain.push(text_xml("o-long", "优待证怎么办", "3001"))
+    got = live.aes.push(text_xml("o-long", "优待证怎么办", "3001"), aes=True)
     assert got.status == 200 and got.content.startswith("第0条")
     live.api.wait_for("/message/custom/send")
     eventually(lambda: count(live.rt, OutboxMessage, OutboxMessage.status != "sent") == 0)
@@ -188,7 +209,7 @@ def test_a_long_answer_is_split_under_the_wechat_limit(
 
 
 def test_subscribe_welcomes_with_the_numbered_main_menu(live: Live) -> None:
-    got = live.plain.push(event_xml("o-new", "subscribe"))
+    got = live.aes.push(event_xml("o-new", "subscribe"), aes=True)
     assert "退役军人服务小助手" in got.content
     assert "1. 优待证办理" in got.content and "6. 转人工" in got.content
 
@@ -199,28 +220,34 @@ def test_a_menu_click_starts_that_service(live: Live) -> None:
 
 
 def test_media_asks_to_type_and_voice_uses_the_recognition(live: Live) -> None:
-    image = live.plain.push(
-        media_xml("o-media", "image", "4001", PicUrl="http://x/y.jpg", MediaId="m")
+    image = live.aes.push(
+        media_xml("o-media", "image", "4001", PicUrl="http://x/y.jpg", MediaId="m"), aes=True
     )
     assert image.status == 200 and "打字" in image.content
-    voice = live.plain.push(
-        media_xml("o-media", "voice", "4002", MediaId="m", Format="amr", Recognition="优待证怎么办")
+    voice = live.aes.push(
+        media_xml(
+            "o-media", "voice", "4002", MediaId="m", Format="amr", Recognition="优待证怎么办"
+        ),
+        aes=True,
     )
     assert "建档立卡" in voice.content
-    silent = live.plain.push(media_xml("o-media", "voice", "4003", MediaId="m", Format="amr"))
+    silent = live.aes.push(
+        media_xml("o-media", "voice", "4003", MediaId="m", Format="amr"), aes=True
+    )
     assert "打字" in silent.content
 
 
 def test_unsubscribe_and_link_clicks_get_success(live: Live) -> None:
-    assert live.plain.push(event_xml("o-ev", "unsubscribe")).body == "success"
-    assert live.plain.push(event_xml("o-ev", "VIEW", "https://example.org")).body == "success"
+    assert live.aes.push(event_xml("o-ev", "unsubscribe"), aes=True).body == "success"
+    view = event_xml("o-ev", "VIEW", "https://example.org")
+    assert live.aes.push(view, aes=True).body == "success"
 
 
 # -- staff replies and undeliverable messages ------------------------------------------
 
 
 def _handoff_ticket(live: Live, openid: str, msg_id: str) -> Ticket:
-    live.plain.push(text_xml(openid, "转人工", msg_id))
+    live.aes.push(text_xml(openid, "转人工", msg_id), aes=True)
     with live.rt.sessions() as s:
         return s.scalars(select(Ticket)).one()
 
@@ -274,24 +301,27 @@ XXE = (
 )
 
 
-def test_a_wrong_signature_is_refused_and_not_processed(live: Live) -> None:
-    body, params = live.plain.body_and_params(
-        text_xml("o-forged", "优待证怎么办", "7001"), aes=False
-    )
+def test_a_wrong_signature_is_refused_and_not_processed(
+    mode: tuple[Live, WeChatPusher, bool],
+) -> None:
+    live, pusher, aes = mode
+    body, params = pusher.body_and_params(text_xml("o-forged", "优待证怎么办", "7001"), aes=aes)
     res = httpx.post(live.url + "/wechat", params=params | {"signature": "f" * 40}, content=body)
     assert res.status_code == 403
-    body, params = live.aes.body_and_params(text_xml("o-forged", "优待证怎么办", "7002"), aes=True)
-    res = httpx.post(
-        live.url + "/wechat", params=params | {"msg_signature": "f" * 40}, content=body
-    )
-    assert res.status_code == 403
+    if aes:
+        res = httpx.post(
+            live.url + "/wechat", params=params | {"msg_signature": "f" * 40}, content=body
+        )
+        assert res.status_code == 403
     assert inbound_lines(live.rt, "o-forged") == []
 
 
 @pytest.mark.parametrize("xml", [BOMB, XXE], ids=["billion-laughs", "external-entity"])
-@pytest.mark.parametrize("aes", [False, True], ids=["plain", "aes"])
-def test_entity_and_dtd_attacks_are_rejected_with_400(live: Live, xml: str, aes: bool) -> None:
-    got = (live.aes if aes else live.plain).push(xml, aes=aes)
+def test_entity_and_dtd_attacks_are_rejected_with_400(
+    mode: tuple[Live, WeChatPusher, bool], xml: str
+) -> None:
+    live, pusher, aes = mode
+    got = pusher.push(xml, aes=aes)
     assert got.status == 400
     assert count(live.rt, Message) == 0
 
@@ -302,12 +332,15 @@ def test_a_2mb_body_is_rejected_with_413(live: Live) -> None:
 
 
 def test_odd_messages_get_a_reply_and_are_logged(live: Live) -> None:
+    def push(xml: str) -> Any:
+        return live.aes.push(xml, aes=True)
+
     cases = {
-        "unknown": live.plain.push(media_xml("o-odd", "miniprogrampage", "9001", Title="x")),
-        "empty": live.plain.push(text_xml("o-odd", "", "9002")),
-        "huge": live.plain.push(text_xml("o-odd", "我想问优待证" + "啊" * 10_000, "9003")),
-        "emoji": live.aes.push(text_xml("o-odd", "👍🙏 优待证怎么办 🇨🇳", "9004"), aes=True),
-        "garbage": live.plain.push("<xml><MsgType>text</MsgType></xml>"),
+        "unknown": push(media_xml("o-odd", "miniprogrampage", "9001", Title="x")),
+        "empty": push(text_xml("o-odd", "", "9002")),
+        "huge": push(text_xml("o-odd", "我想问优待证" + "啊" * 10_000, "9003")),
+        "emoji": push(text_xml("o-odd", "👍🙏 优待证怎么办 🇨🇳", "9004")),
+        "garbage": push("<xml><MsgType>text</MsgType></xml>"),
     }
     assert {k: v.status for k, v in cases.items()} == {
         "unknown": 200,

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "", description="Public https base URL (Telegram webhook, links in staff cards)"
     )
+    wechat_max_age_seconds: int = Field(
+        300,
+        description="Refuse WeChat callbacks whose timestamp is further than this from now "
+        "(each nonce is also accepted once)",
+        ge=30,
+    )
     wechat_passive_seconds: float = Field(
         4.0, description="Answer WeChat passively if done within this time"
     )

@@ -2,6 +2,7 @@
 
 from db.models.base import Base, utcnow
 from db.models.conversation import Conversation, InboundReceipt, Message
+from db.models.guard import RateCount, SeenNonce
 from db.models.kb import KBEdit, KBFeedback, Unanswered
 from db.models.outbox import ApiToken, OutboxMessage
 from db.models.routing import RoutingRule
@@ -19,7 +20,9 @@ __all__ = [
     "KBFeedback",
     "Message",
     "OutboxMessage",
+    "RateCount",
     "RoutingRule",
+    "SeenNonce",
     "Staff",
     "StaffLinkCode",
     "Ticket",

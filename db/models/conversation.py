@@ -47,5 +47,7 @@ class InboundReceipt(Timestamped, Base):
     __tablename__ = "inbound_receipts"
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # MsgId, or FromUser+CreateTime
+    #: the channel's dedupe key; on WeChat FromUserName+MsgId (MsgIds of two users can
+    #: collide), for events FromUserName+CreateTime (bot.channels.wechat.message)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
     replies_json: Mapped[str] = mapped_column(Text, default="[]")

@@ -120,7 +120,8 @@ def _serve(db_url: str, settings: Settings, ctx: Context) -> Iterator[Live]:
             staff.create(s, username, PASSWORD, role, region, name)
     try:
         with serve_app(create_app(runtime=rt)) as url:
-            yield Live(url, rt, api, WeChatPusher(url, WECHAT_TOKEN))
+            now = lambda: int(rt.clock.now().timestamp())  # noqa: E731 (the app's pinned clock)
+            yield Live(url, rt, api, WeChatPusher(url, WECHAT_TOKEN, now=now))
     finally:
         api.stop()
         engine.dispose()

@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from bot.channels.wechat import message as wm
 from bot.channels.wechat.passive import PassiveRunner
+from bot.channels.wechat.replay import ReplayGuard
 from bot.delivery.split import split_bytes
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
@@ -35,6 +36,7 @@ class WeChatChannel:
     keys: wm.WeChatKeys
     runner: PassiveRunner
     kick: Callable[[], None]  # wake the outbox worker (thread-safe)
+    guard: ReplayGuard  # fresh timestamps, nonces used once (bot/channels/wechat/replay.py)
 
     @classmethod
     def from_settings(
@@ -44,11 +46,14 @@ class WeChatChannel:
         # SQLite holds its write lock for the whole batch: more threads only queue on the
         # lock (busy-wait sleeps → long tails); one thread batching the queue is fairer.
         threads = 1 if rt.engine.dialect.name == "sqlite" else 4
-        return cls(rt, keys, PassiveRunner(rt, settings.wechat_passive_seconds, threads), kick)
+        runner = PassiveRunner(rt, settings.wechat_passive_seconds, threads)
+        guard = ReplayGuard(rt.sessions, rt.clock, settings.wechat_max_age_seconds)
+        return cls(rt, keys, runner, kick, guard)
 
     async def answer(self, query: wm.Query, body: bytes) -> Response:
         try:
             msg = wm.read(self.keys, query, body)
+            await asyncio.to_thread(self.guard.check, query, body)
         except wm.Forbidden:
             return PlainTextResponse("invalid signature", status_code=403)
         except wm.BadMessage as exc:

@@ -2,14 +2,20 @@
 
 Every XML document (the outer envelope and the decrypted inner message) is parsed
 with defusedxml, DTDs and entities forbidden, before anything else reads it.
+
+With an AES key configured (安全模式) only encrypted posts are accepted, and each is
+checked with ``msg_signature`` over its ciphertext (``WeChatCrypto``): the outer
+``signature`` covers only token, timestamp and nonce, never the body, so a plaintext
+post signed with a triple copied from anywhere is refused. Freshness and single use of
+the timestamp/nonce are checked against the database by ``replay.ReplayGuard``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -81,8 +87,16 @@ class WeChatMessage:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages; FromUserName+CreateTime for events (WeChat's own rule)."""
-        return (self.msg_id or f"{self.from_user}:{self.create_time}:{self.event}")[:160]
+        """FromUserName+MsgId for messages (MsgIds of two users can collide: each must get
+        their own answer); FromUserName+CreateTime for events (WeChat's own rule)."""
+        if self.msg_id:
+            return _key("m", self.from_user, self.msg_id)
+        return _key("e", self.from_user, self.create_time, self.event)
+
+
+def _key(*parts: str) -> str:
+    """Parts joined unambiguously (each percent-quoted), within the receipt key's 255."""
+    return ":".join(quote(p, safe="") for p in parts)[:255]
 
 
 def verify(keys: WeChatKeys, query: Query) -> None:
@@ -97,19 +111,21 @@ def read(keys: WeChatKeys, query: Query, body: bytes) -> WeChatMessage:
     verify(keys, query)
     fields = safe_fields(body)
     crypto = keys.crypto()
-    if query.aes or (crypto is not None and "Encrypt" in fields and "MsgType" not in fields):
-        if crypto is None or "Encrypt" not in fields:
+    if crypto is None:
+        if query.aes:
             raise BadMessage("encrypted message but no AES key configured")
-        try:
-            inner = crypto.decrypt_message(
-                {"Encrypt": fields["Encrypt"]}, query.msg_signature, query.timestamp, query.nonce
-            )
-        except InvalidSignatureException as exc:
-            raise Forbidden from exc
-        except (InvalidAppIdException, ValueError, UnicodeDecodeError) as exc:
-            raise BadMessage("cannot decrypt") from exc
-        fields = safe_fields(inner if isinstance(inner, bytes) else str(inner).encode("utf-8"))
-    return _message(fields)
+        return _message(fields)
+    if not (query.aes and query.msg_signature and "Encrypt" in fields):
+        raise Forbidden("safe mode: only encrypted posts with msg_signature are accepted")
+    try:  # checks msg_signature over token, timestamp, nonce and the ciphertext
+        inner = crypto.decrypt_message(
+            {"Encrypt": fields["Encrypt"]}, query.msg_signature, query.timestamp, query.nonce
+        )
+    except InvalidSignatureException as exc:
+        raise Forbidden from exc
+    except (InvalidAppIdException, ValueError, UnicodeDecodeError) as exc:
+        raise BadMessage("cannot decrypt") from exc
+    return _message(safe_fields(inner if isinstance(inner, bytes) else str(inner).encode("utf-8")))
 
 
 def safe_fields(body: bytes) -> dict[str, str]:
@@ -181,10 +197,6 @@ def render(keys: WeChatKeys, query: Query, msg: WeChatMessage, text: str) -> str
     """The passive reply XML (encrypted in safe mode)."""
     xml = TextReply(source=msg.to_user, target=msg.from_user, content=text).render()
     crypto = keys.crypto()
-    if query.aes and crypto is not None:
-        return str(
-            crypto.encrypt_message(
-                xml, query.nonce or "nonce", query.timestamp or str(int(time.time()))
-            )
-        )
+    if query.aes and crypto is not None:  # the callback's own (checked) timestamp and nonce
+        return str(crypto.encrypt_message(xml, query.nonce, query.timestamp))
     return str(xml)
