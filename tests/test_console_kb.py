@@ -14,16 +14,18 @@ from starlette.testclient import TestClient
 from test_console import PASSWORD, Browser
 
 from bot.app import create_app
+from bot.console.kb_edit import export
 from bot.console.kb_groups import group
 from bot.process.runtime import Runtime, build_context
 from bot.process.settings import Settings
 from bot.shell.inbound import handle
-from db import staff
+from db import kb_versions, staff
 from db.crypto import PiiVault
-from db.models import KBEdit, Unanswered
+from db.models import KBEdit, Message, Unanswered
 from db.session import make_engine, session_factory, transaction
 from intents.turn import Inbound
 from knowledge.clock import FixedClock
+from knowledge.kb import load as load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "俺的优待卡叫娃弄没了"
@@ -85,12 +87,26 @@ def test_attaching_an_unanswered_question_makes_the_bot_answer_it(
         kb_runtime, Inbound("web", "w-kb3", QUESTION, kb_runtime.clock.now())
     )  # no restart
     assert after.turn is not None and after.turn.understanding.entry_id == "card.lost"
-    assert QUESTION in (kb_runtime.settings.kb_dir / "card.yaml").read_text(encoding="utf-8")
+    card = kb_runtime.settings.kb_dir / "card.yaml"
+    assert QUESTION not in card.read_text(encoding="utf-8")  # a version in the DB, not a file
     with kb_runtime.sessions() as s:
         edit = s.scalars(select(KBEdit)).one()
         assert edit.actor == "staff:editor" and edit.entry_id == "card.lost"
         assert QUESTION in edit.after_yaml and QUESTION not in edit.before_yaml
+        assert edit.file == "card.yaml" and edit.action == "kb_add_phrasing"
+        replies = s.scalars(select(Message).where(Message.direction == "out")).all()
+        assert replies[-1].kb_version == f"{kb_runtime.kb_version}" and str(edit.id) in str(
+            replies[-1].kb_version
+        )  # the reply after the edit names the version it was answered from
+        assert replies[0].kb_version is not None and replies[0].kb_version.endswith(".0")
         assert all(u.resolved_entry_id == "card.lost" for u in s.scalars(select(Unanswered)))
+    assert export(kb_runtime.settings.kb_dir, newest_versions(kb_runtime)) == [
+        "card.lost: +1 phrasings → card.yaml"
+    ]
+    assert QUESTION in card.read_text(encoding="utf-8")  # `vetbot kb export` writes it back
+    assert load_kb(kb_runtime.settings.kb_dir).get("card.lost") == kb_runtime.ctx.kb.get(
+        "card.lost"
+    )
     assert QUESTION not in curator.get("/staff/kb").text.split("修改记录")[0]  # the group is gone
 
 
@@ -116,19 +132,16 @@ def test_a_new_entry_is_refused_by_lint_without_a_source(
     }
     refused = curator.post("/staff/kb/new", **fields)
     assert refused.status_code == 422 and "no source" in refused.text
-    assert "svc.calligraphy" not in (kb_runtime.settings.kb_dir / "services.yaml").read_text(
-        encoding="utf-8"
-    )
+    services = kb_runtime.settings.kb_dir / "services.yaml"
     fields["source"] = "《中华人民共和国退役军人保障法》"
     saved = curator.post("/staff/kb/new", **fields)
     assert saved.status_code == 303, saved.text
     assert kb_runtime.ctx.kb.get("svc.calligraphy") is not None
-    assert (
-        kb_runtime.settings.kb_dir.joinpath("services.yaml")
-        .read_text(encoding="utf-8")
-        .count("id: svc.calligraphy")
-        == 1
-    )
+    assert "svc.calligraphy" not in services.read_text(encoding="utf-8")
+    export(kb_runtime.settings.kb_dir, newest_versions(kb_runtime))
+    export(kb_runtime.settings.kb_dir, newest_versions(kb_runtime))  # twice: still once
+    assert services.read_text(encoding="utf-8").count("id: svc.calligraphy") == 1
+    assert load_kb(kb_runtime.settings.kb_dir).get("svc.calligraphy") is not None
 
 
 def test_entries_past_review_by_are_listed(kb_runtime: Runtime, curator: Browser) -> None:
@@ -141,3 +154,8 @@ def test_entries_past_review_by_are_listed(kb_runtime: Runtime, curator: Browser
     stale = next(e for e in kb_runtime.ctx.kb if e.review_by and e.review_by.year == 2020)
     page = curator.get("/staff/kb").text
     assert stale.id in page and "已过期" in page
+
+
+def newest_versions(rt: Runtime) -> list[KBEdit]:
+    with rt.sessions() as session:
+        return kb_versions.newest(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -72,3 +73,44 @@ def unanswered(limit: Annotated[int, typer.Option(help="How many to list")] = 50
     for text, n, conf in rows:
         table.add_row(str(n), f"{conf:.2f}", text)
     out.print(table)
+
+
+@app.command("export")
+def export(
+    into: Annotated[
+        Path | None, typer.Option("--dir", help="KB folder to write into (default: VETBOT_KB_DIR)")
+    ] = None,
+) -> None:
+    """Write the curated versions from the database back into the YAML files (for review
+    in git): new phrasings and new entries; other changes are listed for a hand edit."""
+    from bot.console.kb_edit import export as run_export
+    from bot.process.runtime import build_runtime
+    from db import kb_versions
+
+    rt = build_runtime(settings())
+    kb_dir = into or rt.settings.kb_dir
+    with rt.sessions() as session:
+        edits = kb_versions.newest(session)
+    if not edits:
+        out.print("no curated versions in the database: the files are the KB")
+        return
+    for line in run_export(kb_dir, edits):
+        out.print(line, highlight=False)
+    out.print(f"exported {len(edits)} entries at KB version {rt.kb_version} into {kb_dir}")
+
+
+@app.command("history")
+def history(entry_id: Annotated[str, typer.Argument(help="Entry id, e.g. card.lost")]) -> None:
+    """Every curated version of one entry: who, when, what changed."""
+    from bot.process.runtime import build_runtime
+    from db import kb_versions
+
+    rt = build_runtime(settings())
+    with rt.sessions() as session:
+        versions = kb_versions.history(session, entry_id)
+    if not versions:
+        out.print(f"{entry_id}: no curated versions (the seed file's text is served)")
+        return
+    for v in versions:
+        at = v.created_at.strftime("%Y-%m-%d %H:%M")
+        out.print(f"version {v.id}  {at} UTC  {v.actor}  {v.action}  ({v.file})", highlight=False)

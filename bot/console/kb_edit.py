@@ -1,9 +1,13 @@
-"""Curators' KB edits: validated by the KB linter, written to the topic's YAML file,
-versioned in ``kb_edits`` (who, when, before/after), applied with ``Runtime.reload_kb``.
+"""Curators' KB edits: validated by the KB linter, stored as a new version of the entry
+in the database (``db.kb_versions``: who, when, before/after), applied at once in this
+process (``Runtime.reload_kb``) and within seconds on every other host
+(``bot.process.kb_watch``). Only problems the edit *introduces* block it (the KB may
+carry older warnings).
 
-A new phrasing is inserted as one line under the entry's ``questions:`` so the
-file keeps its comments and layout; a new entry is appended to its topic file.
-Only problems the edit *introduces* block it (the KB may carry older warnings).
+``export`` writes the database's versions back into the YAML seed files for review in
+git (``vetbot kb export``): a new phrasing is inserted as one line under the entry's
+``questions:`` so the file keeps its comments and layout; a new entry is appended to
+its topic file; any other change is reported for a hand edit.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from bot.process import kb_store
 from bot.process.runtime import Runtime
+from db import kb_versions
 from db import staff as staff_repo
 from db.models import KBEdit
 from knowledge import kb as kb_mod
@@ -158,12 +164,29 @@ def _insert_questions(text: str, entry_id: str, phrasings: list[str]) -> str:
 
 
 def _record(
-    session: Session, entry_id: str, actor: str, before: str, after: str, action: str, notes: str
+    session: Session,
+    entry: Entry,
+    actor: str,
+    before: str,
+    action: str,
+    notes: str,
 ) -> KBEdit:
-    edit = KBEdit(entry_id=entry_id, actor=actor, before_yaml=before, after_yaml=after)
-    session.add(edit)
-    staff_repo.audit(session, actor, action, entry_id, notes[:2000])
+    after = entry_yaml(entry)
+    _check_version(after, entry)
+    edit = kb_versions.record(session, entry.id, entry.file, action, actor, before, after)
+    staff_repo.audit(session, actor, action, entry.id, notes[:2000])
     return edit
+
+
+def _check_version(text: str, entry: Entry) -> None:
+    """The stored version must read back as the entry it describes."""
+    try:
+        raw = yaml.safe_load(text)
+        back = kb_mod.parse_entry(raw, entry.topic, entry.file, entry.subject)
+    except (yaml.YAMLError, kb_mod.KBError, TypeError, AttributeError) as exc:
+        raise EditError(f"编辑后的条目无法解析：{exc}") from exc
+    if back.questions != entry.questions or back.answer != entry.answer:
+        raise EditError("编辑后的条目内容与预期不符，未保存。")
 
 
 def add_phrasings(
@@ -181,20 +204,7 @@ def add_phrasings(
     problems, notes = introduced(rt, entry, after, kb.with_entry(after), today, tuple(fresh))
     if problems:
         raise EditError("知识库校验未通过，未保存。", problems)
-    path = rt.settings.kb_dir / entry.file
-    original = path.read_text(encoding="utf-8")
-    updated = _insert_questions(original, entry_id, fresh)
-    _check_loads(path, updated, entry_id, fresh)
-    _record(
-        session,
-        entry_id,
-        actor,
-        entry_yaml(entry),
-        entry_yaml(after),
-        "kb_add_phrasing",
-        "\n".join(notes),
-    )
-    _write(path, updated)
+    _record(session, after, actor, entry_yaml(entry), "kb_add_phrasing", "\n".join(notes))
     return after
 
 
@@ -229,20 +239,54 @@ def new_entry(
     if rt.ctx.kb.get(entry_id) is not None:
         raise EditError(f"条目编号 {entry_id} 已存在。")
     path = rt.settings.kb_dir / file
-    original = path.read_text(encoding="utf-8")
-    topic = str((yaml.safe_load(original) or {}).get("topic") or path.stem)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    topic = str(doc.get("topic") or path.stem)
+    subject = tuple(str(x) for x in doc.get("subject") or ())
     try:
-        entry = kb_mod.parse_entry(raw, topic, file)
+        entry = kb_mod.parse_entry(raw, topic, file, subject)
     except kb_mod.KBError as exc:
         raise EditError(str(exc)) from exc
     problems, _ = introduced(rt, None, entry, rt.ctx.kb.with_entry(entry), today)
     if problems:
         raise EditError("知识库校验未通过，未保存。", problems)
+    _record(session, entry, actor, "", "kb_new_entry", "")
+    return entry
+
+
+def export(kb_dir: Path, edits: list[KBEdit]) -> list[str]:
+    """Write curated versions into the seed files; one line per entry saying what was done."""
+    seed = kb_mod.load(kb_dir)
+    report: list[str] = []
+    for edit in edits:
+        current = seed.get(edit.entry_id)
+        entry = kb_store.entry_of(edit, kb_dir, current)
+        path = kb_dir / entry.file
+        if current is None:
+            _append_entry(path, entry)
+            report.append(f"{entry.id}: new entry → {entry.file}")
+            continue
+        added = [q for q in entry.questions if q not in current.questions]
+        if added:
+            _write(path, _insert_questions(path.read_text(encoding="utf-8"), entry.id, added))
+            report.append(f"{entry.id}: +{len(added)} phrasings → {entry.file}")
+        if _differs_beyond_phrasings(current, entry):
+            report.append(
+                f"{entry.id}: other changes — edit {entry.file} by hand (version {edit.id})"
+            )
+        elif not added:
+            report.append(f"{entry.id}: already in {entry.file}")
+    return report
+
+
+def _differs_beyond_phrasings(seed: Entry, curated: Entry) -> bool:
+    return dataclasses.replace(curated, questions=seed.questions) != seed
+
+
+def _append_entry(path: Path, entry: Entry) -> None:
     block = "\n" + "".join(
         f"  {ln}\n" if ln else "\n" for ln in dump([raw_entry(entry)]).splitlines()
     )
+    original = path.read_text(encoding="utf-8")
     updated = original.rstrip("\n") + "\n" + block
-    _check_loads(path, updated, entry_id, list(entry.questions))
-    _record(session, entry_id, actor, "", entry_yaml(entry), "kb_new_entry", "")
+    _check_loads(path, updated, entry.id, list(entry.questions))
     _write(path, updated)
-    return entry

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.process import kb_watch
+from bot.process import kb_store, kb_watch
+from bot.process.kb_store import KbVersion
 from bot.process.settings import Settings
 from db.crypto import PiiVault
 from db.session import make_engine, session_factory
@@ -21,12 +22,16 @@ from knowledge import kb as kb_mod
 from knowledge import regions as regions_mod
 from knowledge.clock import Clock, SystemClock, clock_for
 from knowledge.index import Index
+from knowledge.kb import KnowledgeBase
 
 
 def build_context(
-    settings: Settings, progress: Callable[[int, int], None] | None = None
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> Context:
-    kb = kb_mod.load(settings.kb_dir)
+    """The engine's context; ``kb`` defaults to the seed files alone."""
+    kb = kb if kb is not None else kb_mod.load(settings.kb_dir)
     tree = regions_mod.load(settings.regions_file)
     if settings.default_region:
         tree = regions_mod.RegionTree(list(tree), settings.default_region)
@@ -57,10 +62,15 @@ class Runtime:
     kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     #: the one source of "now" and "today" (tests pin it: knowledge.clock.FixedClock)
     clock: Clock = field(default_factory=SystemClock)
+    #: what ``ctx.kb`` was built from: seed files + curated versions in the DB (None: the
+    #: files on disk now, no curated version yet); each bot reply records it
+    kb_version: KbVersion | None = None
 
     def __post_init__(self) -> None:
         if self.kb_signature is None:
             self.kb_signature = kb_watch.watched(self.settings)
+        if self.kb_version is None:
+            self.kb_version = KbVersion(kb_store.seed_digest(self.settings.kb_dir), 0)
 
     def reload_kb(self) -> None:
         """Apply KB edits without a restart (from any thread; other processes: bot/process/kb_watch.py).
@@ -78,13 +88,16 @@ def vault_for(settings: Settings) -> PiiVault:
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
     signature = kb_watch.watched(settings)  # before loading: a later edit is seen
+    kb, version = kb_store.load(settings.kb_dir, sessions)
     return Runtime(
         settings,
-        build_context(settings),
+        build_context(settings, kb=kb),
         engine,
-        session_factory(engine),
+        sessions,
         vault_for(settings),
         signature,
         clock=clock_for(settings.today),
+        kb_version=version,
     )

@@ -239,7 +239,8 @@ def _message_rows(
     rows += [
         _row(conv, "out", "bot", redact(r.text), r.options, intent, inbound.at) for r in replies
     ]
-    return rows
+    version = str(rt.kb_version) if rt.kb_version else None  # what the replies were answered from
+    return [{**r, "kb_version": version if r["direction"] == "out" else None} for r in rows]
 
 
 def _row(

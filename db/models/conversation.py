@@ -39,6 +39,8 @@ class Message(Timestamped, Base):
     options_json: Mapped[str] = mapped_column(Text, default="[]")
     intent: Mapped[str | None] = mapped_column(String(32), default=None)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    #: the KB version a bot reply was answered from (``bot.process.kb_store.KbVersion``)
+    kb_version: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class InboundReceipt(Timestamped, Base):

@@ -20,15 +20,22 @@ class Unanswered(Timestamped, Base):
 
 
 class KBEdit(Timestamped, Base):
-    """A curator's change to an entry (versioned: who, when, before/after)."""
+    """A curator's change to an entry: one version of it (who, when, before/after).
+
+    The curated KB is the YAML seed files with, for each entry, its newest version here
+    laid over them (``bot.process.kb_store``); ``id`` is the KB's database version."""
 
     __tablename__ = "kb_edits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     before_yaml: Mapped[str] = mapped_column(Text, default="")
     after_yaml: Mapped[str] = mapped_column(Text)
+    #: the topic file the entry belongs to (its seed file, or the one a new entry goes to)
+    file: Mapped[str] = mapped_column(String(64), default="")
+    #: kb_add_phrasing | kb_new_entry | …
+    action: Mapped[str] = mapped_column(String(32), default="")
 
 
 class KBFeedback(Timestamped, Base):
