@@ -1,7 +1,7 @@
 """Curated KB versions in the database; each bot reply records the KB version it used
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-08 02:00:00
 
 kb_edits gains the topic file and the kind of edit, so the newest version of each
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
