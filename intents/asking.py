@@ -49,6 +49,17 @@ def second_question(text: str) -> str | None:
     return None
 
 
+def first_question(text: str) -> str:
+    """The first question of a message that asks two (the whole message otherwise): the
+    part whose aspect the first answer must serve."""
+    for found in _SECOND.finditer(text):
+        rest = text[found.end() :].strip("，,。 ")
+        if len(re.findall(r"[\u3400-\u9fff]", rest)) < 4 or found.start() < 4:
+            continue
+        return text[: found.start() + 1]
+    return text
+
+
 # "两个事：一是…，二是…", "第一…第二…", "1.… 2.…": questions listed one after another
 _LISTED = re.compile(
     r"(?:^|(?<=[\s，,。；;：:？?！!]))(一是|二是|三是|第一|第二|第三|其一|其二|[1-3][.、．)）]|[①②③])"

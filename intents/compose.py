@@ -17,6 +17,7 @@ from knowledge.regions import RegionTree
 from knowledge.render import context_for, render_answer, render_text
 
 CONTEXT_LINES = 3  # lines of the general answer kept under a facet
+MAX_FACETS = 2  # "收费吗？去哪办？": both facets, in the order asked
 LOCAL_WORDS = ("以当地", "当地公布", "当地规定", "各地", "各省", "由省", "本地区", "当地退役军人")
 #: the yes/no words an answer may open with ("可以。军休干部属于退役军人…")
 OPENER = re.compile(
@@ -36,22 +37,23 @@ def compose(
     entry: Entry,
     regions: RegionTree,
     region: str | None,
-    aspect: str | None = None,
+    aspects: tuple[str, ...] = (),
     keep_opener: bool = True,
 ) -> Composed:
-    """The reply body (without the sources line) for ``entry`` asked about ``aspect``."""
+    """The reply body (without the sources line) for ``entry`` asked about ``aspects``."""
     general = render_answer(entry, regions, region)
     if not keep_opener:
         general = strip_opener(general)
-    facet = entry.facet(aspect)
-    if facet is None:
+    facets = [f for f in (entry.facet(a) for a in aspects) if f is not None][:MAX_FACETS]
+    if not facets:
         return Composed(general, entry.sources)
-    lead = facet_text(facet, regions, region)
+    lead = "\n".join(facet_text(f, regions, region) for f in facets)
+    if not keep_opener and facets[0].aspect != "yesno":  # a yes/no facet is asked for
+        lead = strip_opener(lead)
     context = shorten(strip_opener(general), lead)
     text = lead + ("\n" + context if context else "")
-    return Composed(
-        text, tuple(dict.fromkeys((*entry.facet_sources(facet), *entry.sources))), facet
-    )
+    own = (s for f in facets for s in entry.facet_sources(f))
+    return Composed(text, tuple(dict.fromkeys((*own, *entry.sources))), facets[0])
 
 
 def facet_text(facet: Facet, regions: RegionTree, region: str | None) -> str:

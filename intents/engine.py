@@ -12,8 +12,9 @@ from typing import Any
 
 from intents import asking, deadline_questions, human, rules, texts
 from intents.action import HANDOFF, Action, Do, faq
+from intents.compose import LOCAL_WORDS
 from intents.context import Context
-from intents.faq import Answer, entry_reply, lookup, reply_and_sources, topic_label
+from intents.faq import Answer, Asked, entry_reply, lookup, reply_and_sources, topic_label
 from intents.flows import control, runner, survival_cert
 from intents.flows.base import Flow
 from intents.flows.control import expects_sensitive
@@ -31,6 +32,7 @@ from intents.vocabulary import Intent
 from knowledge import aspect
 from knowledge.index import Hit
 from knowledge.kb import Entry
+from knowledge.render import context_for, render_answer
 from knowledge.text import clean, normalize, plain_words
 
 MAX_CHARS = 500  # longer messages are read up to here (the rest is kept for staff)
@@ -238,9 +240,11 @@ class _Step:
         turn = self._answer_listed(listed) if listed else None
         if turn is not None:
             return turn
-        found = lookup(self.norm, self.ctx)
+        found = lookup(self.norm, self.ctx, Asked.read(self.text))
+        if found.gap:
+            return self._no_fact(found)
         if found.confident and found.best is not None:
-            turn = self._answer_entry(found.best.entry, found.confidence)
+            turn = self._answer_entry(found.best.entry, found.confidence, found)
             return self._with_second_answer(turn, found.best.entry.id)
         if rules.PETITION_START.search(self.norm) and "petition" in self.flows:
             # a grievance with a question the KB cannot answer ("反映了八年没解决，有没有
@@ -283,10 +287,9 @@ class _Step:
         understanding = dataclasses.replace(turn.understanding, sources=sources)
         return Turn(turn.state, (*turn.replies, extra), turn.effects, understanding)
 
-    def _answer_entry(self, entry: Entry, confidence: float) -> Turn:
-        reply, sources = reply_and_sources(
-            entry, self.ctx, self.state.region, aspect.primary(self.text)
-        )
+    def _answer_entry(self, entry: Entry, confidence: float, found: Answer | None = None) -> Turn:
+        asked, hit = (found.asked, found.best) if found else (None, None)
+        reply, sources = reply_and_sources(entry, self.ctx, self.state.region, asked, hit)
         if self._amount_left_open(entry, reply.text):
             reply = dataclasses.replace(
                 reply, text=_before_sources(reply.text, texts.AMOUNT_UNKNOWN)
@@ -303,13 +306,25 @@ class _Step:
             and not asking.MONEY_STATED.search(answer)
         )
 
-    def _unknown(self, hits: tuple[Hit, ...], confidence: float) -> Turn:
+    def _no_fact(self, found: Answer) -> Turn:
+        """The topic is clear but no entry holds the asked fact (no sum for "多少钱", no
+        day count for "多久"): say so plainly, offer the topic's general answer and 转人工,
+        instead of the general summary as if it answered (DOMAIN.md §9)."""
+        assert found.best is not None
+        entry = found.best.entry
+        general = render_answer(entry, self.ctx.regions, self.state.region)
+        local = any(w in general for w in LOCAL_WORDS)
+        bureau = context_for(self.ctx.regions, self.state.region)["bureau"]["name"]
+        lead = texts.no_exact_rule(aspect.LABELS[found.asked.checked[0]], local, bureau)
+        return self._unknown(found.hits, found.confidence, lead)
+
+    def _unknown(self, hits: tuple[Hit, ...], confidence: float, lead: str = "") -> Turn:
         close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]
         labels = (*(topic_label(h.entry) for h in close), "转人工")
         actions = [str(faq(h.entry.id)) for h in close] + [str(HANDOFF)]
         state = self.state.cleared().model_copy(update={"pending": {"choices": actions}})
         effect = RecordUnanswered(self.text, round(confidence, 4), tuple(h.entry.id for h in close))
-        reply = Reply(texts.unknown(bool(close)), labels)
+        reply = Reply(lead or texts.unknown(bool(close)), labels)
         return Turn(
             state, (reply,), (effect,), Understanding(Intent.UNKNOWN, None, round(confidence, 4))
         )

@@ -83,3 +83,12 @@ def unknown(has_choices: bool) -> str:
     if has_choices:
         return "这个问题我没有把握回答准确，不想给您说错。您想问的是下面哪一个？也可以转人工："
     return "这个问题我没有把握回答准确，不想给您说错。已记录下来请工作人员完善。您可以换个说法，或转人工："
+
+
+def no_exact_rule(asked: str, local: bool, bureau: str) -> str:
+    """The topic is known but not the asked fact (DOMAIN.md §9: never guess it)."""
+    where = f"这类事项多由当地规定，具体以{bureau}公布为准。" if local else ""
+    return (
+        f"您问的是{asked}。这一点我这里没有准确的规定，不想给您说错。{where}\n"
+        "可以回复“转人工”问工作人员，或看看下面的相关说明："
+    )

@@ -1,9 +1,10 @@
 """What a question asks about its topic (问的是哪一方面): fee, deadline, who, ….
 
 The names are fixed here (a KB entry's ``facets`` may only use them); the words that
-signal each aspect are data (``knowledge/data/aspects.yaml``: patterns with examples and
-not-examples, checked by the tests). Detection reads the veteran's own words after
-全角→半角 and 繁→简 but before the synonym fold (which turns 多少钱 into 收费).
+signal each aspect, and what an answer must contain to answer it, are data
+(``knowledge/data/aspects.yaml``: patterns with examples and not-examples, checked by
+tests/test_aspect.py). Detection reads the veteran's own words after 全角→半角 and 繁→简
+but before the synonym fold (which turns 多少钱 into 收费).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,6 +42,19 @@ ALIASES = {
 #: aspects whose answer is one fact (a sum, a day count, a list of people, an office);
 #: a general summary without that fact does not answer them
 SPECIFIC = frozenset({"fee", "deadline", "who", "materials", "where", "amount"})
+#: how each aspect is named to the veteran ("您问的是…")
+LABELS = {
+    "fee": "收不收费",
+    "deadline": "时限和时间",
+    "who": "哪些人符合条件",
+    "materials": "要带的材料",
+    "where": "到哪里办",
+    "amount": "具体金额和标准",
+    "process": "怎么办理",
+    "yesno": "能不能",
+    "definition": "是什么意思",
+    "status": "办理进度",
+}
 
 VOCABULARY = Path(__file__).parent / "data" / "aspects.yaml"
 
@@ -63,36 +78,78 @@ class Cue:
         return bool(self.pattern.search(text)) and not (self.unless and self.unless.search(text))
 
 
-def load_cues(path: Path = VOCABULARY) -> tuple[Cue, ...]:
+@dataclass(frozen=True)
+class Vocabulary:
+    cues: tuple[Cue, ...]
+    evidence: dict[str, re.Pattern[str]]  # aspect -> what an answer must contain
+    long_message: int
+    rumour: re.Pattern[str] | None
+
+
+def _either(patterns: list[Any] | None) -> re.Pattern[str] | None:
+    parts = [str(p) for p in patterns or []]
+    return re.compile("|".join(parts)) if parts else None
+
+
+def load(path: Path = VOCABULARY) -> Vocabulary:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     cues: list[Cue] = []
     for raw in doc.get("aspects") or []:
         name = canonical(str(raw.get("aspect", "")))
-        if name is None:
-            raise ValueError(f"{path.name}: unknown aspect {raw.get('aspect')!r}")
-        unless = "|".join(raw.get("unless") or [])
-        cues.append(
-            Cue(name, re.compile("|".join(raw["patterns"])), re.compile(unless) if unless else None)
-        )
-    return tuple(cues)
+        pattern = _either(raw.get("patterns"))
+        if name is None or pattern is None:
+            raise ValueError(f"{path.name}: bad aspect {raw.get('aspect')!r} (name or patterns)")
+        cues.append(Cue(name, pattern, _either(raw.get("unless"))))
+    evidence: dict[str, re.Pattern[str]] = {}
+    for name, patterns in (doc.get("answered_by") or {}).items():
+        aspect, pattern = canonical(str(name)), _either(patterns)
+        if aspect is None or pattern is None:
+            raise ValueError(f"{path.name}: answered_by names unknown aspect {name!r}")
+        evidence[aspect] = pattern
+    return Vocabulary(
+        tuple(cues), evidence, int(doc.get("long_message") or 60), _either(doc.get("rumour"))
+    )
 
 
 @lru_cache(maxsize=1)
-def _cues() -> tuple[Cue, ...]:
-    return load_cues()
+def vocabulary() -> Vocabulary:
+    return load()
 
 
-def detect(text: str, cues: tuple[Cue, ...] | None = None) -> tuple[str, ...]:
-    """The aspects a question asks about, most specific first (a fee question that also says
-    能不能 is a fee question); () when it names none."""
+def _plain(text: str) -> str:
     from knowledge.text import clean
 
-    plain = clean(text).lower()
-    found = [c.aspect for c in (cues or _cues()) if c.found(plain)]
+    return clean(text).lower()
+
+
+def detect(text: str, vocab: Vocabulary | None = None) -> tuple[str, ...]:
+    """The aspects a question asks about, most specific first (a fee question that also says
+    能不能 is a fee question); () when it names none."""
+    plain = _plain(text)
+    found = [c.aspect for c in (vocab or vocabulary()).cues if c.found(plain)]
     return tuple(dict.fromkeys(found))
 
 
-def primary(text: str, cues: tuple[Cue, ...] | None = None) -> str | None:
+def primary(text: str, vocab: Vocabulary | None = None) -> str | None:
     """The one aspect the answer should open with, or None."""
-    found = detect(text, cues)
+    found = detect(text, vocab)
     return found[0] if found else None
+
+
+def answers(aspect: str | None, text: str, vocab: Vocabulary | None = None) -> bool:
+    """Does an answer text contain what ``aspect`` asks for (a sum for an amount question,
+    a time for a deadline question)? True for aspects any answer serves."""
+    pattern = (vocab or vocabulary()).evidence.get(aspect or "")
+    return pattern is None or bool(pattern.search(text))
+
+
+def checked(
+    aspects: tuple[str, ...], text: str, vocab: Vocabulary | None = None
+) -> tuple[str, ...]:
+    """The asked aspects an answer must be checked against: the specific ones of a short
+    question; none for a long story or a rumour to confirm (the answer refutes a claim)."""
+    vocab = vocab or vocabulary()
+    plain = _plain(text)
+    if len(plain) > vocab.long_message or (vocab.rumour and vocab.rumour.search(plain)):
+        return ()
+    return tuple(a for a in aspects if a in vocab.evidence)

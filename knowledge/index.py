@@ -28,6 +28,7 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz
 
+from knowledge import aspect as aspects_mod
 from knowledge.kb import Entry, KnowledgeBase
 from knowledge.text import BIGRAM, FILLERS, char_bigrams, content_words, normalize, words
 
@@ -46,6 +47,8 @@ KEY_MISSING = 0.6  # per key word the entry never mentions, on an unanchored phr
 KEY_MISSING_MAX = 2  # ... counted at most this many times
 CACHE_SIZE = 4096  # recent questions remembered (menu words and common questions repeat a lot)
 CACHE_TEXT = 200  # longer messages are one-offs: not worth the memory
+FACET_FIT = 1.1  # the entry has a facet for the asked aspect (a fee question, a fee facet)
+ASPECT_MISSING = 0.95  # neither a facet nor its answer holds what the asked aspect needs
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Index:
             "|".join(normalize(t) for t in (*e.questions, e.answer, *e.region_overrides.values()))
             for e in kb.entries
         ]
+        self._faceted = [frozenset(f.aspect for f in e.facets) for e in kb.entries]
+        self._serves = [_serves(e) for e in kb.entries]
         self._content_words = content_words()
         self._oov_idf = OOV_WEIGHT * max(self._idf.values(), default=1.0)
         self._docs = [
@@ -124,20 +129,40 @@ class Index:
     def size(self) -> int:
         return len(self._docs)
 
-    def search(self, query: str, limit: int = 3, leave_out: str | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 3,
+        leave_out: str | None = None,
+        aspects: tuple[str, ...] = (),
+        needs: tuple[str, ...] = (),
+    ) -> list[Hit]:
         """Best entries for ``query``, one hit per entry, best first.
 
+        ``aspects``: what the question asks about its topic (knowledge/aspect.py, read in the
+        veteran's own words): an entry with a facet for it ranks higher. ``needs``: the asked
+        facts an answer must hold; an entry lacking them all (no sum for an amount
+        question) ranks lower.
         ``leave_out`` names an entry id whose phrasing equal to ``query`` is ignored
         (leave-one-out, for the linter). The index never changes, so recent results are
         remembered: the same question asked again costs a dictionary lookup."""
         if leave_out is not None or len(query) > CACHE_TEXT:
-            return self._search(query, limit, leave_out)
-        return list(self._remembered(query, limit))
+            return self._search(query, limit, leave_out, aspects, needs)
+        return list(self._remembered(query, limit, aspects, needs))
 
-    def _search_once(self, query: str, limit: int) -> tuple[Hit, ...]:
-        return tuple(self._search(query, limit, None))
+    def _search_once(
+        self, query: str, limit: int, aspects: tuple[str, ...], needs: tuple[str, ...]
+    ) -> tuple[Hit, ...]:
+        return tuple(self._search(query, limit, None, aspects, needs))
 
-    def _search(self, query: str, limit: int, leave_out: str | None) -> list[Hit]:
+    def _search(
+        self,
+        query: str,
+        limit: int,
+        leave_out: str | None,
+        aspects: tuple[str, ...] = (),
+        needs: tuple[str, ...] = (),
+    ) -> list[Hit]:
         text = normalize(query)
         found = words(text)
         tokens = list(dict.fromkeys(found + char_bigrams(text)))
@@ -171,6 +196,7 @@ class Index:
                 fit = self._subject_fit(asked, doc.entry_index)
                 fits[doc.entry_index] = (fit, unmatched)
             fit, unmatched = fits[doc.entry_index]
+            fit *= self._aspect_fit(aspects, needs, doc.entry_index)
             if unmatched and not any(w in text for w in doc.anchors):
                 fit *= KEY_MISSING ** min(len(unmatched), KEY_MISSING_MAX)
             score = self._confidence(asked, doc, fit)
@@ -180,6 +206,19 @@ class Index:
                     self.kb.entries[doc.entry_index], score, doc.text, unmatched
                 )
         return sorted(best.values(), key=lambda h: -h.score)[:limit]
+
+    def _aspect_fit(
+        self, aspects: tuple[str, ...], needs: tuple[str, ...], entry_index: int
+    ) -> float:
+        """Weigh what was asked: a fee question prefers the entry with a fee facet over the
+        one about 申领 steps; an entry whose answer lacks the needed fact ranks lower."""
+        if entry_index >= len(self._serves):
+            return 1.0
+        if any(a in self._faceted[entry_index] for a in aspects if a in aspects_mod.SPECIFIC):
+            return FACET_FIT
+        if needs and not any(a in self._serves[entry_index] for a in needs):
+            return ASPECT_MISSING
+        return 1.0
 
     def _names_subject(self, text: str, entry_index: int) -> bool:
         """Does the question name what the entry is about (e.g. 优待证 for card entries)?"""
@@ -255,6 +294,14 @@ class Index:
         if any(word not in vocabulary for word in query.subjects):
             factor *= SUBJECT_FOREIGN
         return factor
+
+
+def _serves(entry: Entry) -> frozenset[str]:
+    """The aspects an entry answers: its facets, and those its general answer holds the
+    fact for (a sum, a time, an office…)."""
+    texts = (entry.answer, *entry.region_overrides.values())
+    held = {a for a in aspects_mod.ASPECTS if any(aspects_mod.answers(a, t) for t in texts)}
+    return frozenset(held | {f.aspect for f in entry.facets})
 
 
 def _outermost(found: Iterable[str]) -> list[str]:
