@@ -1,4 +1,4 @@
-"""Crisis detection by co-occurring cues (intents/rules.py, DOMAIN.md §7).
+"""Crisis detection by co-occurring cues (intents/cues/crisis_*.yaml, intents/rules.py; DOMAIN.md §7).
 
 Fresh wordings, none taken from tests/eval: a miss leaves someone in danger without
 12356/110, a false alarm wakes the duty officer for a question about money.

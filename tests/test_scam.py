@@ -1,5 +1,5 @@
-"""Someone asking for money, a password or a code in the bureau's name (intents/rules.py
-SCAM): the veteran is warned before anything else, in any wording; ordinary questions
+"""Someone asking for money, a password or a code in the bureau's name (intents/cues/scams.yaml,
+intents/scams.py): the veteran is warned before anything else, in any wording; ordinary questions
 about fees and card passwords still get their own answers."""
 
 from __future__ import annotations
