@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from knowledge.kb import Entry, Facet
 from knowledge.regions import RegionTree
-from knowledge.render import context_for, render_answer, render_text
+from knowledge.render import context_for, foreign_context, render_answer, render_text
 
 CONTEXT_LINES = 3  # lines of the general answer kept under a facet
 MAX_FACETS = 2  # "收费吗？去哪办？": both facets, in the order asked
@@ -39,26 +39,40 @@ def compose(
     region: str | None,
     aspects: tuple[str, ...] = (),
     keep_opener: bool = True,
+    place: str | None = None,
 ) -> Composed:
-    """The reply body (without the sources line) for ``entry`` asked about ``aspects``."""
-    general = render_answer(entry, regions, region)
+    """The reply body (without the sources line) for ``entry`` asked about ``aspects``;
+    ``place``: another place the question names, whose bureau decides the local part."""
+    general = render_answer(entry, regions, region, place)
     if not keep_opener:
         general = strip_opener(general)
     facets = [f for f in (entry.facet(a) for a in aspects) if f is not None][:MAX_FACETS]
     if not facets:
-        return Composed(general, entry.sources)
-    lead = "\n".join(facet_text(f, regions, region) for f in facets)
+        return Composed(_elsewhere(general, place), entry.sources)
+    lead = "\n".join(facet_text(f, regions, region, place) for f in facets)
     if not keep_opener and facets[0].aspect != "yesno":  # a yes/no facet is asked for
         lead = strip_opener(lead)
     context = shorten(strip_opener(general), lead)
-    text = lead + ("\n" + context if context else "")
+    text = _elsewhere(lead + ("\n" + context if context else ""), place)
     own = (s for f in facets for s in entry.facet_sources(f))
     return Composed(text, tuple(dict.fromkeys((*own, *entry.sources))), facets[0])
 
 
-def facet_text(facet: Facet, regions: RegionTree, region: str | None) -> str:
+def _elsewhere(text: str, place: str | None) -> str:
+    """Another place named: the answer is the national rule, its bureau decides the rest."""
+    if not place:
+        return text
+    return (
+        f"{text}\n（以上是全国的规定。{place}本地的具体标准、时间、办理地点和电话由"
+        f"{place}退役军人事务局确定，请以当地公布为准。）"
+    )
+
+
+def facet_text(
+    facet: Facet, regions: RegionTree, region: str | None, place: str | None = None
+) -> str:
     """A facet's lines; a local fact says where it is set when its lines do not already."""
-    ctx = context_for(regions, region)
+    ctx = foreign_context(place) if place else context_for(regions, region)
     text = render_text(facet.answer, ctx)
     if facet.local and not any(w in text for w in LOCAL_WORDS):
         text += f"\n具体以当地公布为准，由{ctx['bureau']['name']}确定。"

@@ -30,6 +30,7 @@ from intents.turn import (
 )
 from intents.vocabulary import Intent
 from knowledge import aspect
+from knowledge import place as places
 from knowledge.index import Hit
 from knowledge.kb import Entry
 from knowledge.render import context_for, render_answer
@@ -289,7 +290,8 @@ class _Step:
 
     def _answer_entry(self, entry: Entry, confidence: float, found: Answer | None = None) -> Turn:
         asked, hit = (found.asked, found.best) if found else (None, None)
-        reply, sources = reply_and_sources(entry, self.ctx, self.state.region, asked, hit)
+        place = self._elsewhere() if entry.intent != "out_of_scope" else None
+        reply, sources = reply_and_sources(entry, self.ctx, self.state.region, asked, hit, place)
         if self._amount_left_open(entry, reply.text):
             reply = dataclasses.replace(
                 reply, text=_before_sources(reply.text, texts.AMOUNT_UNKNOWN)
@@ -314,9 +316,20 @@ class _Step:
         entry = found.best.entry
         general = render_answer(entry, self.ctx.regions, self.state.region)
         local = any(w in general for w in LOCAL_WORDS)
-        bureau = context_for(self.ctx.regions, self.state.region)["bureau"]["name"]
+        place = self._elsewhere()
+        bureau = (
+            f"{place}退役军人事务局"
+            if place
+            else context_for(self.ctx.regions, self.state.region)["bureau"]["name"]
+        )
         lead = texts.no_exact_rule(aspect.LABELS[found.asked.checked[0]], local, bureau)
         return self._unknown(found.hits, found.confidence, lead)
+
+    def _elsewhere(self) -> str | None:
+        """Another place the question names ("北京的…"): its bureau decides the local part,
+        and our county's numbers are not handed out as if they were that place's."""
+        found = places.elsewhere(self.text, self.ctx.regions)
+        return found.name if found else None
 
     def _unknown(self, hits: tuple[Hit, ...], confidence: float, lead: str = "") -> Turn:
         close = [h for h in hits if h.score >= self.ctx.suggest_floor][:3]

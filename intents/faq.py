@@ -93,8 +93,9 @@ def entry_reply(
     region: str | None,
     asked: Asked | None = None,
     hit: Hit | None = None,
+    place: str | None = None,
 ) -> Reply:
-    return reply_and_sources(entry, ctx, region, asked, hit)[0]
+    return reply_and_sources(entry, ctx, region, asked, hit, place)[0]
 
 
 def reply_and_sources(
@@ -103,11 +104,13 @@ def reply_and_sources(
     region: str | None,
     asked: Asked | None = None,
     hit: Hit | None = None,
+    place: str | None = None,
 ) -> tuple[Reply, tuple[str, ...]]:
     """The reply (the asked aspect first when the entry has a facet for it) and the
-    sources it cites (a facet's own first)."""
+    sources it cites (a facet's own first); ``place``: another place the question names."""
     asked = asked or Asked()
-    composed = compose(entry, ctx.regions, region, asked.aspects, keeps_opener(asked, hit))
+    opener = keeps_opener(asked, hit)
+    composed = compose(entry, ctx.regions, region, asked.aspects, opener, place)
     return Reply(with_sources(composed.text, composed.sources)), composed.sources
 
 

@@ -66,10 +66,37 @@ def render_text(template: str, ctx: dict[str, Any]) -> str:
     return _compiled(template).render(**ctx).strip()
 
 
-def render_answer(entry: Entry, regions: RegionTree, code: str | None) -> str:
+def foreign_context(place: str) -> dict[str, Any]:
+    """Template values for a place we hold no settings for ("北京的…"): its own bureau by
+    name, every number, address and date left to what that place publishes."""
+    ctx: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
+    ctx["region"] = {"name": place, "code": ""}
+    ctx["bureau"] = {"name": f"{place}退役军人事务局", "address": LOCAL, "phone": LOCAL}
+    ctx["station"] = {
+        "name": f"{place}当地的退役军人服务站",
+        "address": LOCAL,
+        "phone": LOCAL,
+        "hours": LOCAL,
+    }
+    ctx["petition_office"] = {"name": f"{place}退役军人事务局信访接待部门", "phone": LOCAL}
+    return ctx
+
+
+def render_answer(
+    entry: Entry, regions: RegionTree, code: str | None, place: str | None = None
+) -> str:
+    """The entry's answer for the veteran's region; for ``place`` (another place the
+    question names) with that place's bureau by name and no numbers of ours."""
     code = code if code and code in regions else regions.default_code
     chain = [r.code for r in regions.chain(code)]
+    if place:
+        return _rendered_for_place(entry.answer, place)
     return _rendered(entry.answer_for(chain), regions, code)
+
+
+@lru_cache(maxsize=1024)
+def _rendered_for_place(template: str, place: str) -> str:
+    return render_text(template, foreign_context(place))
 
 
 @lru_cache(maxsize=4096)
