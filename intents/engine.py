@@ -15,8 +15,8 @@ from intents.action import HANDOFF, Action, Do, faq
 from intents.compose import LOCAL_WORDS
 from intents.context import Context
 from intents.faq import Answer, Asked, entry_reply, lookup, reply_and_sources, topic_label
-from intents.flows import control, runner, survival_cert
-from intents.flows.base import Flow
+from intents.flows import control, runner
+from intents.flows.base import Flow, Preset
 from intents.flows.control import expects_sensitive
 from intents.options import pick
 from intents.state import ConversationState
@@ -56,14 +56,6 @@ HELP = {"帮助", "怎么用", "不会弄", "看不懂"}
 RESUME = ("继续上次的", "重新开始", "不办了")
 MIN_QUESTION_CHARS = 2  # a mid-flow digression must have words, not only digits
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# flows started with an answer already given: "我要预约上门认证" chose the way (上门认证)
-PRESET_FLOWS: dict[str, tuple[str, dict[str, Any], str]] = {
-    "survival_cert:home": (
-        "survival_cert",
-        {"smartphone": None, "mobile": False, "method": survival_cert.HOME},
-        texts.HOME_VISIT,
-    ),
-}
 
 
 #: actions answered with the menu under a lead text, and those answered with one line
@@ -146,9 +138,9 @@ class _Step:
             turn = human.satisfaction(self.state, self.text)
             if turn:
                 return turn
-        rule = rules.match(self.norm, self.plain)
+        rule = rules.match(self.norm, self.plain, self.flows)
         if rule and rule.intent == "crisis":
-            return self._rule_action(rule.action)
+            return self._action(rule.action)
         if self.state.flow and self.state.flow in self.flows:
             return self._in_flow(rule)
         if "choices" in self.state.pending:
@@ -166,9 +158,9 @@ class _Step:
             stripped = rules.strip_greeting(self.norm)
             if stripped != self.norm and stripped:
                 self.norm = stripped
-                rule = rules.match(stripped)
+                rule = rules.match(stripped, flows=self.flows)
         if rule is not None:
-            return self._rule_action(rule.action)
+            return self._action(rule.action)
         computed = deadline_questions.answer(
             self.text, _china_date(self.inbound.at), self.ctx.deadlines
         )
@@ -178,10 +170,6 @@ class _Step:
         return self._faq()
 
     # -- actions -------------------------------------------------------------
-    def _rule_action(self, text: str) -> Turn:
-        action = Action.parse(text)
-        return self._action(action) if action else self._faq()
-
     def _action(self, action: Action) -> Turn:
         if action.do in MENU_REPLIES:
             return self._menu(MENU_REPLIES[action.do], Intent.GREETING)
@@ -197,11 +185,12 @@ class _Step:
         return handlers[action.do](action.arg) if action.do in handlers else self._faq()
 
     def _flow_action(self, name: str) -> Turn:
-        if name in self.flows:
-            return self._start_flow(name)
-        if name in PRESET_FLOWS and PRESET_FLOWS[name][0] in self.flows:
-            return self._start_preset(*PRESET_FLOWS[name])
-        return self._faq()
+        """Start a flow ("card"), or one of its presets ("survival_cert:home")."""
+        flow_name, _, preset = name.partition(":")
+        if flow_name not in self.flows:
+            return self._faq()
+        chosen = self.flows[flow_name].presets.get(preset)
+        return self._start_preset(flow_name, chosen) if chosen else self._start_flow(flow_name)
 
     def _faq_action(self, entry_id: str) -> Turn:
         entry = self.ctx.kb.get(entry_id)
@@ -247,10 +236,9 @@ class _Step:
         if found.confident and found.best is not None:
             turn = self._answer_entry(found.best.entry, found.confidence, found)
             return self._with_second_answer(turn, found.best.entry.id)
-        if rules.PETITION_START.search(self.norm) and "petition" in self.flows:
-            # a grievance with a question the KB cannot answer ("反映了八年没解决，有没有
-            # 领导专门管"): take the matter down rather than offer unrelated topics
-            return self._start_flow("petition")
+        taker = rules.unanswered_flow(self.norm, self.flows)
+        if taker is not None:  # a grievance the KB cannot answer is taken down (信访)
+            return self._start_flow(taker)
         return self._unknown(found.hits, found.confidence)
 
     def _answer_listed(self, questions: list[str]) -> Turn | None:
@@ -377,10 +365,10 @@ class _Step:
         step = runner.start(self.flows, name, self.state, self.ctx, preset)
         return self._flow_turn(step, name)
 
-    def _start_preset(self, name: str, preset: dict[str, Any], intro: str) -> Turn:
+    def _start_preset(self, name: str, preset: Preset) -> Turn:
         """Start a flow with some answers given, saying so instead of the usual intro."""
-        turn = self._start_flow(name, preset)
-        flow_intro = self.flows[name].intro
+        turn = self._start_flow(name, preset.slots)
+        intro, flow_intro = preset.intro, self.flows[name].intro
         if not turn.replies or not isinstance(flow_intro, str) or not flow_intro:
             return turn
         first = turn.replies[0]
@@ -433,10 +421,9 @@ class _Step:
         """A question in the middle of a flow is answered, then the flow resumes."""
         action = Action.parse(rule.action) if rule else None
         other = action.arg if action and action.do is Do.FLOW else ""
-        if other != name and other in self.flows:
-            return self._start_flow(other)
-        if other in PRESET_FLOWS and PRESET_FLOWS[other][0] != name:
-            return self._start_preset(*PRESET_FLOWS[other])
+        flow_name = other.partition(":")[0]
+        if flow_name != name and flow_name in self.flows:
+            return self._flow_action(other)  # another flow, with its preset if any
         if len(_CJK.findall(self.norm)) < MIN_QUESTION_CHARS:
             return None  # "12345" is a mistyped answer, not a question about 12345
         found = self._lookup_in_topic(self.flows[name])
@@ -476,7 +463,7 @@ class _Step:
         if chosen == 2:
             return self._cancel(self.flows[name].title)
         self.idle = 0.0  # not one of the choices: take the message as the next answer (继续)
-        return self._in_flow(rules.match(self.norm, self.plain))
+        return self._in_flow(rules.match(self.norm, self.plain, self.flows))
 
     def _cancel(self, _title: str = "") -> Turn:
         return control.cancel(self.state, self.flows)

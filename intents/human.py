@@ -77,8 +77,7 @@ def with_human(state: ConversationState, ctx: Context, text: str, norm: str, pla
         after = state.cleared().model_copy(update={"handoff_ticket": None})
         reply = Reply("好的，已结束人工服务，回到机器人。有问题请直接问我。")
         return Turn(after, (reply,), (EndHandoff(ticket),), Understanding(Intent.GREETING))
-    rule = rules.match(norm, plain)
-    danger = Action.parse(rule.action) if rule and rule.intent == "crisis" else None
+    danger = rules.crisis_action(norm, plain) if norm else None
     if danger is not None:
         return crisis(state, ctx, text, danger)
     effects = (ForwardToHuman(ticket, text),) if text else ()

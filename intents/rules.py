@@ -12,12 +12,18 @@ something milder.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from intents import scams
+from intents.action import HANDOFF as HAND_OVER
+from intents.action import Action, Do, faq, flow
 from intents.cues.compiler import Family, load
+from intents.vocabulary import Intent
+
+if TYPE_CHECKING:
+    from intents.flows.base import Entry, Flow
 
 SELF = load("crisis_self_harm")
 OTHERS = load("harm_to_others")
@@ -144,28 +150,22 @@ def crowd(text: str) -> bool:
     return PRESSURE(text) or (AGREED(text) and CROWD_SIZE(text))
 
 
-def crisis_action(norm: str, plain: str | None = None) -> str | None:
+def crisis_action(norm: str, plain: str | None = None) -> Action | None:
     """``crisis:self`` (self-harm, harm to others), ``crisis:crowd``, or None."""
     words = (norm, plain) if plain else (norm,)
     if any(in_danger(w) for w in words):
-        return "crisis:self"
+        return Action(Do.CRISIS, "self")
     if any(crowd(w) for w in words):
-        return "crisis:crowd"
+        return Action(Do.CRISIS, "crowd")
     return None
 
 
-# -- flow entry (the flows' cues in intents/cues/flow_entry.yaml) -------------------------------
+# -- what the flows' entries ask (their cues are intents/cues/flow_entry.yaml) -------------------
 QUESTION = ENTRY.pattern("question")
-PETITION_START = re.compile(
-    f"{ENTRY.pattern('wants_to_file').pattern}|{ENTRY.pattern('grievance').pattern}"
-)
-
-
 SAYS_WANTS_TO_FILE = cues(ENTRY, "says_wants_to_file")
 FOLLOW_UP_WANTS = cues(ENTRY, "follow_up_wants")
 FOLLOW_UP_ASKS = cues(ENTRY, "follow_up_asks")
-PETITION_LOOKUP = cues(ENTRY, "petition_lookup")
-LOST_RECEIPT = cues(ENTRY, "lost_receipt")
+names_card_stage = cues(ENTRY, "card_stage")  # "显示初审通过，这是到哪一步了"
 
 
 def asks_about_rules(norm: str) -> bool:
@@ -192,20 +192,18 @@ def strip_greeting(norm: str) -> str:
 
 @dataclass(frozen=True)
 class RuleMatch:
-    intent: (
-        str  # crisis | handoff | petition | card | survival_cert | greeting | out_of_scope | faq
-    )
-    action: str  # crisis:self | crisis:crowd | handoff | flow:<name> | faq:<id> | greeting | thanks | help | who | oos …
-    rest: str = ""  # text left after a greeting prefix
+    intent: Intent
+    action: Action
 
 
 @dataclass(frozen=True)
 class Message:
-    """A message as the rules read it: normalised, and in the veteran's own words (None in
-    the second reading, after a greeting was stripped)."""
+    """A message as the rules read it: normalised, in the veteran's own words (None in the
+    second reading, after a greeting was stripped), and the flows it may start."""
 
     norm: str
     plain: str | None = None
+    flows: Mapping[str, Flow] = field(default_factory=dict)
 
     @property
     def own(self) -> str:
@@ -215,7 +213,7 @@ class Message:
 Rule = Callable[[Message], RuleMatch | None]
 
 
-def when(test: Callable[[Message], bool], intent: str, action: str) -> Rule:
+def when(test: Callable[[Message], bool], intent: Intent, action: Action) -> Rule:
     return lambda m: RuleMatch(intent, action) if test(m) else None
 
 
@@ -226,93 +224,103 @@ def on_norm(family: Family, *names: str) -> Callable[[Message], bool]:
 
 def _crisis(m: Message) -> RuleMatch | None:
     danger = crisis_action(m.norm, m.plain)
-    return RuleMatch("crisis", danger) if danger else None
+    return RuleMatch(Intent.CRISIS, danger) if danger else None
 
 
 def _dishonest(m: Message) -> RuleMatch | None:
     warning = scams.action(m.norm)
-    return RuleMatch("faq", warning) if warning else None
+    return RuleMatch(Intent.FAQ, faq(warning)) if warning else None
 
 
-def _lookup(m: Message) -> RuleMatch | None:
-    if not PETITION_LOOKUP(m.norm):
+#: flows whose entries are tried first, in this order (复查 before 查询进度 before 信访);
+#: any other flow follows in the order the context lists it
+FLOW_ORDER = ("follow_up", "lookup", "card_status", "card", "survival_cert", "petition")
+
+
+def _flows_in_order(flows: Mapping[str, Flow]) -> Iterator[Flow]:
+    yield from (flows[name] for name in FLOW_ORDER if name in flows)
+    yield from (f for name, f in flows.items() if name not in FLOW_ORDER)
+
+
+def _fires(entry: Entry, norm: str) -> bool:
+    return any(ENTRY.pattern(cue).search(norm) for cue in entry.cues)
+
+
+def _enters(started: Flow, entry: Entry, norm: str) -> RuleMatch | None:
+    if not _fires(entry, norm) or (entry.unless and entry.unless(norm)):
         return None
-    if LOST_RECEIPT(m.norm):
-        return RuleMatch("faq", "faq:pet.progress")  # no number to look up: how to get help
-    return RuleMatch("petition", "flow:lookup")
+    if entry.instead and ENTRY.pattern(entry.instead[0]).search(norm):
+        return RuleMatch(Intent.FAQ, faq(entry.instead[1]))
+    name = f"{started.name}:{entry.preset}" if entry.preset else started.name
+    return RuleMatch(started.intent, flow(name))
+
+
+def _flow_entry(m: Message) -> RuleMatch | None:
+    """The first flow whose ``Flow.entry`` the message meets."""
+    for candidate in _flows_in_order(m.flows):
+        for entry in candidate.entry:
+            found = _enters(candidate, entry, m.norm)
+            if found is not None:
+                return found
+    return None
+
+
+def unanswered_flow(norm: str, flows: Mapping[str, Flow]) -> str | None:
+    """A flow that takes down a message the KB cannot answer ("反映了八年没解决，有没有领导
+    专门管": a grievance, even though it asks), or None."""
+    for candidate in _flows_in_order(flows):
+        if any(e.unanswered and _fires(e, norm) for e in candidate.entry):
+            return candidate.name
+    return None
 
 
 _SALUTE = cues(CHAT, "salute")
 _TRAVEL = cues(OUT_OF_SCOPE, "travel")
 _TRAVEL_BENEFIT = cues(OUT_OF_SCOPE, "travel_benefit")
 _OUT_OF_SCOPE = cues(OUT_OF_SCOPE, "out_of_scope", "system_probe")
-_FOLLOW_UP = cues(ENTRY, "follow_up_start")
-_CARD_STATUS = cues(ENTRY, "card_status")
-_CARD_STAGE = cues(ENTRY, "card_stage")
+_GREETING = Intent.GREETING
 
 #: Every rule, most urgent first; the first that fires decides the message.
 PRECEDENCE: tuple[tuple[str, Rule], ...] = (
     ("crisis", _crisis),
-    ("bot_or_human", when(on_norm(CHAT, "bot_or_human"), "greeting", "bot_or_human")),
-    ("handoff", when(on_norm(HANDOFF, "handoff", "call_me", "cannot_type"), "handoff", "handoff")),
+    ("bot_or_human", when(on_norm(CHAT, "bot_or_human"), _GREETING, Action(Do.BOT_OR_HUMAN))),
+    (
+        "handoff",
+        when(on_norm(HANDOFF, "handoff", "call_me", "cannot_type"), Intent.HANDOFF, HAND_OVER),
+    ),
     ("scam", _dishonest),
-    (
-        "follow_up",
-        when(
-            lambda m: _FOLLOW_UP(m.norm) and not asks_about_follow_up(m.norm),
-            "petition",
-            "flow:follow_up",
-        ),
-    ),
-    ("lookup", _lookup),
-    (
-        "card_status",
-        when(
-            lambda m: _CARD_STATUS(m.norm) and not _CARD_STAGE(m.norm), "card", "flow:card_status"
-        ),
-    ),
-    ("bare_nianshen", when(on_norm(ENTRY, "bare_nianshen"), "faq", "faq:sc.not_card")),
-    ("card", when(on_norm(ENTRY, "card_start"), "card", "flow:card")),
-    (
-        "home_visit",
-        when(on_norm(ENTRY, "home_visit_start"), "survival_cert", "flow:survival_cert:home"),
-    ),
-    (
-        "survival_cert",
-        when(on_norm(ENTRY, "survival_start"), "survival_cert", "flow:survival_cert"),
-    ),
-    (
-        "petition",
-        when(
-            lambda m: bool(PETITION_START.search(m.norm)) and not asks_about_rules(m.norm),
-            "petition",
-            "flow:petition",
-        ),
-    ),
-    ("greeting", when(on_norm(CHAT, "greeting"), "greeting", "greeting")),
+    # a bare "年审": the entry that tells the card's from the yearly 年度确认
+    ("bare_nianshen", when(on_norm(ENTRY, "bare_nianshen"), Intent.FAQ, faq("sc.not_card"))),
+    ("flows", _flow_entry),
+    ("greeting", when(on_norm(CHAT, "greeting"), _GREETING, Action(Do.GREETING))),
     (
         "salute",
-        when(lambda m: _SALUTE(m.own) or _SALUTE(strip_greeting(m.own)), "greeting", "salute"),
+        when(
+            lambda m: _SALUTE(m.own) or _SALUTE(strip_greeting(m.own)), _GREETING, Action(Do.SALUTE)
+        ),
     ),
-    ("thanks", when(on_norm(CHAT, "thanks"), "greeting", "thanks")),
-    ("help", when(on_norm(CHAT, "help", "can_i_ask"), "greeting", "help")),
-    ("who", when(on_norm(CHAT, "identity"), "greeting", "who")),
+    ("thanks", when(on_norm(CHAT, "thanks"), _GREETING, Action(Do.THANKS))),
+    ("help", when(on_norm(CHAT, "help", "can_i_ask"), _GREETING, Action(Do.HELP))),
+    ("who", when(on_norm(CHAT, "identity"), _GREETING, Action(Do.WHO))),
     (
         "out_of_scope",
         when(
             lambda m: _OUT_OF_SCOPE(m.norm) or (_TRAVEL(m.norm) and not _TRAVEL_BENEFIT(m.norm)),
-            "out_of_scope",
-            "oos",
+            Intent.OUT_OF_SCOPE,
+            Action(Do.OUT_OF_SCOPE),
         ),
     ),
 )
 
 
-def match(norm: str, plain: str | None = None) -> RuleMatch | None:
-    """The first rule of ``PRECEDENCE`` that fires on a normalised message."""
+def match(
+    norm: str, plain: str | None = None, flows: Mapping[str, Flow] | None = None
+) -> RuleMatch | None:
+    """The first rule of ``PRECEDENCE`` that fires on a normalised message. Flows start
+    only when ``flows`` are given (the engine passes its own)."""
     if not norm:
         return None
-    message = Message(norm, plain)
+    message = Message(norm, plain, flows or {})
     for _name, rule in PRECEDENCE:
         found = rule(message)
         if found is not None:

@@ -22,11 +22,11 @@ NOT_SCAM = SCAMS.pattern("not_scam")
 
 
 def action(norm: str) -> str | None:
-    """The warning entry for a normalised message ("faq:<entry id>"), or None."""
+    """The id of the KB entry that warns about a normalised message, or None."""
     if KEEP_DRAWING.search(norm):
-        return "faq:pension.fraud"
+        return "pension.fraud"
     if FALSE_PAPERS.search(norm):
-        return "faq:svc.honesty"
+        return "svc.honesty"
     if (SCAM.search(norm) or SCAM_INVEST.search(norm)) and not NOT_SCAM.search(norm):
-        return "faq:svc.fraud"
+        return "svc.fraud"
     return None

@@ -34,9 +34,6 @@ OUT_OF_SCOPE = (
 OUT_OF_SCOPE_OPTIONS = ("政策咨询", "转人工")
 OUT_OF_SCOPE_ACTIONS = ("ask_policy", "handoff")
 NO_FLOW = "好的。有问题随时问我。"
-HOME_VISIT = (
-    "好的，帮您预约上门认证（工作人员到家里办理生存认证，随时回复“取消”退出，“上一步”返回）。"
-)
 
 
 def crisis_self(ctx: dict[str, Any]) -> str:

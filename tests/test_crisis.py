@@ -17,7 +17,7 @@ from knowledge.text import normalize, plain_words
 def crisis(text: str) -> str | None:
     """The crisis action the rules give a raw message, or None."""
     rule = match(normalize(text), plain_words(text))
-    return rule.action if rule and rule.intent == "crisis" else None
+    return str(rule.action) if rule and rule.intent == "crisis" else None
 
 
 SELF_HARM = [

@@ -10,6 +10,7 @@ import pytest
 
 from intents import rules, scams
 from intents.cues.compiler import HERE, CueError, compile_family, load
+from intents.flows import default_flows
 
 FAMILIES = sorted(p.stem for p in HERE.glob("*.yaml"))
 CASES = [
@@ -38,8 +39,9 @@ def test_each_example_fires_its_cue_and_each_not_example_does_not(
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_every_cue_is_read_by_the_rules_or_by_another_cue(family: str) -> None:
+def test_every_cue_is_read_by_the_rules_a_flow_or_another_cue(family: str) -> None:
     assert rules is not None and scams is not None  # both read their cues on import
+    assert default_flows()  # each Flow.entry reads its cues
     assert load(family).unused() == []
 
 

@@ -14,7 +14,7 @@ from knowledge.text import normalize, plain_words
 
 def action(text: str) -> str | None:
     rule = match(normalize(text), plain_words(text))
-    return rule.action if rule else None
+    return str(rule.action) if rule else None
 
 
 SCAMS = [

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intents.context import Context
+from intents.cues.compiler import CueError, load
 from intents.options import pick
 from intents.state import ConversationState
 from intents.turn import Effect, Reply
@@ -96,6 +97,34 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """How a message starts a flow: one of ``cues`` (intents/cues/flow_entry.yaml) fires,
+    and ``unless`` does not hold ("复查的期限是多久" asks about the rules: the KB answers).
+    Where a flow's entries stand among the other rules is ``rules.PRECEDENCE``."""
+
+    cues: tuple[str, ...]
+    unless: Callable[[str], bool] | None = None  # read on the normalised message
+    preset: str = ""  # the message already chose this preset of the flow ("上门认证")
+    instead: tuple[str, str] | None = None  # (cue, KB entry id): answer that entry instead
+    unanswered: bool = False  # also start for a message the KB cannot answer, asked or not
+
+    def __post_init__(self) -> None:
+        known = load("flow_entry")
+        for cue in (*self.cues, *(self.instead[:1] if self.instead else ())):
+            if cue not in known:
+                raise CueError(f"Entry names {cue!r}, which intents/cues/flow_entry.yaml lacks")
+            known.pattern(cue)  # read by this entry
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A flow started with some answers given ("我要预约上门认证": the way is chosen)."""
+
+    slots: dict[str, object]
+    intro: str  # said instead of the flow's intro
+
+
+@dataclass(frozen=True)
 class Flow:
     name: str
     intent: Intent  # what `ask` reports while this flow runs (card, survival_cert, petition)
@@ -104,6 +133,8 @@ class Flow:
     finish: Callable[[View], Outcome]
     intro: Text = ""  # said once when the flow starts
     topic: str = ""  # what a question asked mid-flow is about (优待证): reads "要带什么" in context
+    entry: tuple[Entry, ...] = ()  # how a message starts it; none: only menus and other flows
+    presets: dict[str, Preset] = field(default_factory=dict)
 
     def slot(self, name: str | None) -> Slot | None:
         return next((s for s in self.slots if s.name == name), None)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from intents.flows.answers import choice_or_yes_no
-from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
+from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.fields import parse_yes_no, town_slot, village_slot
 from intents.flows.local import settings, station_text
 from intents.options import pick
@@ -204,6 +204,7 @@ def card_flow() -> Flow:
         intent=Intent.CARD,
         title="优待证办理指引",
         topic="优待证",
+        entry=(Entry(("card_start",)),),  # "我要办优待证", "帮我爸申请一张优待证"
         intro="好的，我一步步帮您弄清楚优待证怎么办（随时回复“取消”退出，“上一步”返回）。",
         slots=(
             Slot(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from intents import rules
 from intents.flows.answers import choice_or_yes_no
-from intents.flows.base import Flow, Outcome, Parsed, ParseResult, Slot, View
+from intents.flows.base import Entry, Flow, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.card import card_kind
 from intents.flows.fields import parse_name, parse_phone, town_slot
 from intents.flows.local import settings
@@ -129,6 +130,8 @@ def card_status_flow() -> Flow:
         intent=Intent.CARD,
         title="优待证进度查询",
         topic="优待证",
+        # "优待证办到哪一步了"; naming the stage ("显示初审通过") asks what it means: the KB
+        entry=(Entry(("card_status",), unless=rules.names_card_stage),),
         intro="优待证办到哪一步，要由受理的服务站工作人员在系统里查。我帮您把查询转给他们。",
         slots=(
             dataclasses.replace(

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from intents import follow_ups
-from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
+from intents import follow_ups, rules
+from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.fields import parse_yes_no
 from intents.flows.lookup import SLOTS as PAIR_SLOTS
 from intents.flows.lookup import locked, locked_text, wrong_pair
@@ -159,4 +159,6 @@ def follow_up_flow() -> Flow:
         finish=_finish,
         intro=_intro,
         topic="信访",
+        # "我要申请复查", "我对处理意见不服"; "复查的期限是多久" asks about the rules
+        entry=(Entry(("follow_up_start",), unless=rules.asks_about_follow_up),),
     )

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
+from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.turn import Effect, Reply
 from intents.vocabulary import Intent
 from knowledge.text import clean
@@ -131,5 +131,12 @@ SLOTS = (
 
 def lookup_flow() -> Flow:
     return Flow(
-        name="lookup", intent=Intent.PETITION, title="查询进度", slots=SLOTS, finish=_finish
+        name="lookup",
+        intent=Intent.PETITION,
+        title="查询进度",
+        slots=SLOTS,
+        finish=_finish,
+        # "我的信访办到哪了"; with the receipt number lost there is nothing to look up:
+        # the entry that says how to get help instead
+        entry=(Entry(("petition_lookup",), instead=("lost_receipt", "pet.progress")),),
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
+from intents import rules
+from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.fields import (
     parse_id_number,
     parse_name,
@@ -258,4 +259,9 @@ def petition_flow() -> Flow:
         slots=SLOTS,
         finish=_finish,
         topic="信访",
+        # "我要上访", "反映了八年一直没解决"; "信访多久受理" asks about the rules, but a
+        # grievance the KB cannot answer is taken down rather than met with unrelated topics
+        entry=(
+            Entry(("wants_to_file", "grievance"), unless=rules.asks_about_rules, unanswered=True),
+        ),
     )

@@ -13,7 +13,17 @@ import re
 from typing import Any
 
 from intents.flows.answers import choice_or_yes_no
-from intents.flows.base import Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
+from intents.flows.base import (
+    Entry,
+    Flow,
+    Invalid,
+    Outcome,
+    Parsed,
+    ParseResult,
+    Preset,
+    Slot,
+    View,
+)
 from intents.flows.fields import parse_phone, town_slot, village_slot
 from intents.flows.local import settings, station_text
 from intents.options import pick
@@ -30,6 +40,9 @@ ONLINE = "手机上刷脸认证（线上）"
 STATION = "到服务站现场认证（自主认证）"
 AGENT = "家属代办（代理认证）"
 HOME = "预约工作人员上门（上门认证）"
+HOME_VISIT = (
+    "好的，帮您预约上门认证（工作人员到家里办理生存认证，随时回复“取消”退出，“上一步”返回）。"
+)
 METHOD_WORDS = (
     (HOME, r"上门|到家|来家"),
     (AGENT, r"代理|代办|代为|替"),
@@ -214,6 +227,9 @@ def survival_cert_flow() -> Flow:
         intent=Intent.SURVIVAL_CERT,
         title="生存认证",
         topic="生存认证",
+        # "我要预约上门认证" chose the way already; "我要做生存认证", "帮我妈做下今年的认证"
+        entry=(Entry(("home_visit_start",), preset="home"), Entry(("survival_start",))),
+        presets={"home": Preset({"smartphone": None, "mobile": False, "method": HOME}, HOME_VISIT)},
         intro="好的，我帮您看看生存认证（年度确认）怎么做最方便（随时回复“取消”退出，“上一步”返回）。",
         slots=(
             Slot(
