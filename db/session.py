@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,8 +29,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
+        writer = _WriterLock(30.0)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", writer.begin)
+        event.listen(engine, "commit", writer.end)
+        event.listen(engine, "rollback", writer.end)
+        event.listen(engine, "checkin", writer.checkin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -44,9 +49,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+class _WriterLock:
+    """SQLite has one writer at a time. Transactions here are ``BEGIN IMMEDIATE`` (the
+    write lock up front, so two writers queue instead of deadlocking); within one process
+    they also queue on this lock, which hands over at once — SQLite's own busy handler
+    sleeps in growing steps (up to 100 ms) while it waits, which made every thread that
+    shares the file (engine, inbox, outbox worker) wait far longer than the lock was held.
+    Other processes still wait through SQLite's busy timeout."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Connection) -> None:
+        if self._lock.acquire(timeout=self.timeout):  # after that, let SQLite decide
+            conn.info[_HOLDS] = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def end(self, conn: Connection) -> None:
+        self._release(conn.info)
+
+    def checkin(self, _dbapi_conn: Any, record: Any) -> None:
+        self._release(record.info)  # a connection returned mid-transaction (error paths)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS, False):
+            self._lock.release()
+
+
+_HOLDS = "vetbot_holds_writer_lock"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -188,17 +188,7 @@ def test_a_long_answer_is_split_under_the_wechat_limit(
     from intents.turn import Reply
 
     long_text = "\n".join(f"第{i}条：" + "退役军人优待证政策说明" * 12 for i in range(40))
-    real_handle = bot.shell.inbound.handle_batch
-
-    def long_handle(*args: Any, **kwargs: Any) -> Any:
-        return [
-            bot.shell.inbound.Handled((Reply(long_text),), h.turn, h.duplicate)
-            for h in real_handle(*args, **kwargs)
-        ]
-
-    import bot.channels.wechat.passive as passive
-
-    monkeypatch.setattr(passive, "handle_batch", long_handle)
+    monkeypatch.setattr(bot.shell.inbound, "_final_replies", lambda *_: (Reply(long_text),))
     got = live.aes.push(text_xml("o-long", "优待证怎么办", "3001"), aes=True)
     assert got.status == 200 and got.content.startswith("第0条")
     live.api.wait_for("/message/custom/send")

@@ -1,7 +1,9 @@
-"""Starting and stopping the channels and the outbox worker with the app (lifespan).
+"""Starting and stopping the channels, the outbox worker and the inbox drain with the
+app (lifespan).
 
-Sets ``app.state.wechat``, ``app.state.telegram`` (None when not configured) and
-``app.state.delivery`` (the ``OutboxWorker``; call ``.kick()`` after committing rows).
+Sets ``app.state.wechat``, ``app.state.telegram`` (None when not configured),
+``app.state.delivery`` (the ``OutboxWorker``; call ``.kick()`` after committing rows) and
+``app.state.drain`` (the inbox ``Drain``: startup recovery, then every few seconds).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -23,8 +25,11 @@ from bot.delivery.outcome import Sender
 from bot.delivery.senders import LogOnlySender, TelegramSender, WeChatSender, WeComSender
 from bot.delivery.tokens import TokenCache
 from bot.delivery.worker import OutboxWorker
+from bot.process import background
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
+from bot.shell.drain import Drain
+from bot.shell.inbox import Pending
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +89,13 @@ async def running(app: Starlette, rt: Runtime) -> AsyncIterator[None]:
     if tg is not None:
         senders["telegram"] = TelegramSender(tg.application.bot)
     wechat = WeChatChannel.from_settings(rt, settings, worker.kick)
+    drain = Drain(rt, {"wechat": _recover_by(wechat)}, worker.kick, settings.inbox_drain_seconds)
     app.state.wechat, app.state.telegram, app.state.delivery = wechat, tg, worker
+    app.state.drain = drain
     task = asyncio.create_task(worker.run()) if settings.outbox_worker else None
     try:
-        yield
+        async with background.running(drain.run, settings.inbox_drain_seconds > 0):
+            yield
     finally:
         if task is not None:
             task.cancel()
@@ -96,4 +104,8 @@ async def running(app: Starlette, rt: Runtime) -> AsyncIterator[None]:
         if tg is not None:
             await tg.application.stop()
             await tg.application.shutdown()
-        wechat.runner.close()
+        wechat.close()
+
+
+def _recover_by(wechat: WeChatChannel) -> Callable[[Pending], bool]:
+    return lambda pending: wechat.recover(pending.inbound, pending.key)

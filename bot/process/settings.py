@@ -96,6 +96,27 @@ class Settings(BaseSettings):
     outbox_worker: bool = Field(
         True, description="Run the outbox worker inside each server process"
     )
+    inbox_lease_seconds: float = Field(
+        15.0,
+        description="Seconds a received message is left to the process that received it before "
+        "another (or a restarted one) handles it",
+    )
+    inbox_drain_seconds: float = Field(
+        2.0, description="Seconds between looks for inbox messages left unhandled (0: off)"
+    )
+    db_connect_timeout: float = Field(5.0, description="Seconds to open a database connection")
+    db_statement_timeout: float = Field(
+        30.0, description="Seconds one SQL statement may run (0: no limit)"
+    )
+    db_pool_timeout: float = Field(
+        10.0, description="Seconds to wait for a free connection in the pool"
+    )
+    ready_inbox_lag_seconds: float = Field(
+        60.0, description="/readyz fails when a received message waits longer than this"
+    )
+    ready_outbox_lag_seconds: float = Field(
+        300.0, description="/readyz fails when an outgoing message is due longer than this"
+    )
 
     @classmethod
     def settings_customise_sources(

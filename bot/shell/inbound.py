@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from bot.shell.effects import Applied, EffectContext, apply_all
 from bot.tickets import routing
 from bot.tickets.directory import DbTicketDirectory
 from db import conversations, routing_rules
+from db import inbox as inbox_rows
 from db.crypto import PiiVault, redact
 from db.models import Conversation, OutboxMessage
 from db.session import transaction
@@ -38,18 +39,30 @@ class Handled:
     turn: Turn | None  # None when the message was a duplicate (replayed replies)
     duplicate: bool = False
     tickets: tuple[str, ...] = ()
+    #: how the answer leaves: "reply" (the caller sends it in its response) or "outbox"
+    #: (queued for the channel's sender); a duplicate says how the original's left
+    answered: str = "reply"
 
     def text(self) -> str:
         return "\n\n".join(r.plain() for r in self.replies)
 
 
+#: Decides, in the handling transaction just before it commits, how the answer leaves:
+#: queues in the session what the caller will not send itself and returns "reply" or
+#: "outbox". A channel whose caller may give up waiting (WeChat's 5 s) passes one, so the
+#: answer is never both replied and queued, and never lost between the two.
+Deliver = Callable[[Session, Handled], str]
+
+
 @dataclass(frozen=True)
 class Job:
-    """One inbound message to handle; ``dedupe_key`` makes a channel's retries safe."""
+    """One inbound message to handle; ``dedupe_key`` makes a channel's retries safe (and
+    names its row in the durable inbox, which the handling transaction marks done)."""
 
     inbound: Inbound
     dedupe_key: str | None = None
     queue_replies: bool = False
+    deliver: Deliver | None = None
 
 
 def handle(
@@ -77,10 +90,11 @@ def handle_batch(rt: Runtime, jobs: Sequence[Job]) -> list[Handled | Exception]:
         convs = conversations.get_or_create_many(session, users)
         keys = [(j.inbound.channel, j.dedupe_key) for j in jobs if j.dedupe_key]
         batch = _Batch(rt, session, conversations.receipts(session, keys))
+        batch.answered = inbox_rows.answers(session, keys)
         results = [
             batch.run(job, convs[(job.inbound.channel, job.inbound.user_id)]) for job in jobs
         ]
-        batch.write()
+        results = batch.write(jobs, results)
     return results
 
 
@@ -93,12 +107,14 @@ class _Batch:
         self.seen = seen  # (channel, dedupe key) → encrypted replies already given
         self.messages: list[dict[str, object]] = []
         self.receipts: list[tuple[str, str, str]] = []
+        self.answered: dict[tuple[str, str], str] = {}  # how handled keys' answers left
 
     def run(self, job: Job, conv: Conversation) -> Handled | Exception:
         key = (job.inbound.channel, job.dedupe_key) if job.dedupe_key else None
         if key and key in self.seen:
             replayed = json.loads(self.rt.vault.decrypt(self.seen[key]) or "[]")
-            return Handled(tuple(_reply_from(r) for r in replayed), None, True)
+            answered = self.answered.get(key, "outbox" if job.queue_replies else "reply")
+            return Handled(tuple(_reply_from(r) for r in replayed), None, True, (), answered)
         try:
             handled = self._step(job, conv)
         except Exception as exc:  # one broken message must not take its batch down
@@ -134,9 +150,30 @@ class _Batch:
                 queue_reply(session, inbound.channel, inbound.user_id, reply)
         return Handled(replies, turn, False, tuple(t.number for t in applied.tickets))
 
-    def write(self) -> None:
+    def write(
+        self, jobs: Sequence[Job], results: Sequence[Handled | Exception]
+    ) -> list[Handled | Exception]:
+        """The batch's last writes, just before it commits: message log, receipts, how
+        each answer leaves, and the inbox rows marked done."""
         conversations.add_message_rows(self.session, self.messages)
         conversations.save_receipts(self.session, self.receipts)
+        delivered = [self._deliver(job, result) for job, result in zip(jobs, results, strict=True)]
+        done = [
+            (job.inbound.channel, job.dedupe_key, result.answered)
+            for job, result in zip(jobs, delivered, strict=True)
+            if job.dedupe_key and isinstance(result, Handled)
+        ]
+        inbox_rows.mark_done(self.session, done, self.rt.clock.now())
+        return delivered
+
+    def _deliver(self, job: Job, result: Handled | Exception) -> Handled | Exception:
+        if isinstance(result, Exception):
+            return result
+        if job.deliver is not None:
+            return replace(result, answered=job.deliver(self.session, result))
+        if job.queue_replies and not result.duplicate:
+            return replace(result, answered="outbox")
+        return result
 
 
 def read_state(conv: Conversation, vault: PiiVault) -> ConversationState:

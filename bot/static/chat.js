@@ -33,11 +33,28 @@
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
   }
+  function messageId() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  // A message keeps its id when it is sent again after a network error or a busy server,
+  // so the server answers it once (its inbox is keyed by the id).
+  function post(text, id, tries) {
+    return fetch("/chat/send", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text, id: id }), credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 503 && tries > 1) { throw new Error("busy"); }
+        return r.json();
+      })
+      .catch(function (err) {
+        if (tries <= 1) { throw err; }
+        return new Promise(function (ok) { window.setTimeout(ok, 2000); }).then(function () { return post(text, id, tries - 1); });
+      });
+  }
   function send(text) {
     if (!text.trim()) { return; }
     add(text, "me");
-    fetch("/chat/send", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text }), credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+    post(text, messageId(), 3)
       .then(function (data) {
         if (data.error) { add(data.error, "bot"); return; }
         (data.replies || []).forEach(function (r) { add(r.text, "bot", r.options); });

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.process.runtime import Runtime
-from bot.shell.inbound import handle
+from bot.shell.inbound import Handled, handle
+from bot.shell.inbox import receive
 from db import conversations
 from db.models import Message
 from db.session import transaction
@@ -20,6 +23,7 @@ from intents.turn import Inbound
 
 COOKIE = "vetbot_chat"
 MAX_TEXT = 2000
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # the page's id for one message (kept on retries)
 
 
 def _signer(request: Request) -> URLSafeSerializer:
@@ -58,10 +62,26 @@ async def chat_send(request: Request) -> Response:
         return JSONResponse({"error": "missing 'text'"}, status_code=422)
     rt = request.app.state.runtime
     inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=rt.clock.now())
-    handled = await run_in_threadpool(handle, rt, inbound)
+    handled = await run_in_threadpool(_store_and_handle, rt, inbound, _message_key(user, body))
     return JSONResponse(
         {"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]}
     )
+
+
+def _message_key(user: str, body: dict[str, object]) -> str:
+    """The page sends an id with each message and keeps it when it resends after a network
+    error, so a resent message is answered once; without one, every message is new."""
+    raw = body.get("id")
+    client_id = raw if isinstance(raw, str) and CLIENT_ID.fullmatch(raw) else secrets.token_hex(8)
+    return f"{user}:{client_id}"
+
+
+def _store_and_handle(rt: Runtime, inbound: Inbound, key: str) -> Handled:
+    receive(rt, [(inbound, key)])  # durable first: a crash mid-step is finished after restart
+    try:
+        return handle(rt, inbound, dedupe_key=key)
+    except IntegrityError:  # the same message sent twice at once: the other one won
+        return handle(rt, inbound, dedupe_key=key)
 
 
 async def chat_poll(request: Request) -> Response:

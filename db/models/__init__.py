@@ -3,6 +3,7 @@
 from db.models.base import Base, utcnow
 from db.models.conversation import Conversation, InboundReceipt, Message
 from db.models.guard import RateCount, SeenNonce
+from db.models.inbox import InboxMessage
 from db.models.kb import KBEdit, KBFeedback, Unanswered
 from db.models.outbox import ApiToken, OutboxMessage
 from db.models.routing import RoutingRule
@@ -16,6 +17,7 @@ __all__ = [
     "Conversation",
     "Counter",
     "InboundReceipt",
+    "InboxMessage",
     "KBEdit",
     "KBFeedback",
     "Message",

@@ -31,11 +31,13 @@ class OutboxMessage(Timestamped, Base):
 
 
 class ApiToken(Base):
-    """A platform access token (WeChat, WeCom) shared by every worker process:
-    one row per client, refreshed under a row lock so only one process fetches."""
+    """A platform access token (WeChat, WeCom) shared by every worker process: one row
+    per client. ``refreshing_until`` is a claim: the process that set it is fetching a
+    new token (outside any transaction) and the others wait for it until then."""
 
     __tablename__ = "api_tokens"
 
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     expires_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    refreshing_until: Mapped[dt.datetime | None] = mapped_column(default=None)

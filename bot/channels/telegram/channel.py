@@ -35,6 +35,7 @@ from bot.channels.wechat.message import PLEASE_TYPE
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
 from bot.shell.inbound import handle, queue_reply
+from bot.shell.inbox import receive
 from db.session import transaction
 from intents.turn import Inbound, Reply
 
@@ -154,6 +155,7 @@ class _Veteran:
         self.kick()
 
     def _handle(self, inbound: Inbound, key: str) -> None:
+        receive(self.rt, [(inbound, key)])  # on disk before Telegram hears 200
         try:
             handle(self.rt, inbound, dedupe_key=key, queue_replies=True)
         except IntegrityError:  # a concurrent duplicate won; its replies are queued
