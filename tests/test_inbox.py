@@ -52,8 +52,9 @@ def wechat_api() -> Iterator[FakeWeChat]:
 def wechat_server(runtime: Runtime, api: FakeWeChat, **extra: Any) -> Iterator[WeChatPusher]:
     settings = wechat_settings(api.base, aes=True) | {"inbox_drain_seconds": 0.1} | extra  # type: ignore[attr-defined]
     app = create_app(runtime=with_settings(runtime, **settings))
+    now = lambda: int(runtime.clock.now().timestamp())  # noqa: E731 — WeChat signs with the app's clock
     with serve_app(app) as url:
-        yield WeChatPusher(url, WECHAT_TOKEN, WECHAT_APPID, WECHAT_AES_KEY)
+        yield WeChatPusher(url, WECHAT_TOKEN, WECHAT_APPID, WECHAT_AES_KEY, now=now)
 
 
 def count(rt: Runtime, model: Any, *where: Any) -> int:
