@@ -12,13 +12,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from knowledge.kb import Entry, Facet
 from knowledge.regions import RegionTree
 from knowledge.render import context_for, foreign_context, render_answer, render_text
 
-CONTEXT_LINES = 3  # lines of the general answer kept under a facet
+CONTEXT_LINES = 4  # lines of the general answer kept under a facet
+_STEP = re.compile(r"^\s*\d+[.、．)）]")  # "1. …": a step is never dropped from its list
+SAID_ALREADY = 70  # a context line this similar to the facet's lines repeats them
 MAX_FACETS = 2  # "收费吗？去哪办？": both facets, in the order asked
-LOCAL_WORDS = ("以当地", "当地公布", "当地规定", "各地", "各省", "由省", "本地区", "当地退役军人")
+LOCAL_WORDS = (
+    "以当地",
+    "当地公布",
+    "当地规定",
+    "各地",
+    "各省",
+    "由省",
+    "本地区",
+    "当地退役军人",
+    "公布为准",
+)
 #: the yes/no words an answer may open with ("可以。军休干部属于退役军人…")
 OPENER = re.compile(
     r"^(可以|不可以|不能|能|不行|行|有|没有|算|不算|是的|是|不是|会|不会|需要|不需要|"
@@ -88,9 +102,18 @@ def strip_opener(text: str) -> str:
 
 
 def shorten(general: str, lead: str) -> str:
-    """The general answer's first lines as context, without what the lead already says."""
-    lines = [ln for ln in general.splitlines() if ln.strip() and ln.strip() not in lead]
+    """The general answer's first lines as context, without what the lead already says
+    (a line mostly found in the lead is left out)."""
+    lines = [
+        ln
+        for ln in general.splitlines()
+        if ln.strip() and (_STEP.match(ln) or not _said(ln.strip(), lead))
+    ]
     return "\n".join(lines[:CONTEXT_LINES])
+
+
+def _said(line: str, lead: str) -> bool:
+    return line in lead or fuzz.partial_ratio(line, lead) >= SAID_ALREADY
 
 
 def with_sources(text: str, sources: tuple[str, ...]) -> str:
