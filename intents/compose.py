@@ -18,7 +18,7 @@ from knowledge.kb import Entry, Facet
 from knowledge.regions import RegionTree
 from knowledge.render import context_for, foreign_context, render_answer, render_text
 
-CONTEXT_LINES = 4  # lines of the general answer kept under a facet
+CONTEXT_LINES = 6  # lines of the general answer kept under a facet
 _STEP = re.compile(r"^\s*\d+[.、．)）]")  # "1. …": a step is never dropped from its list
 SAID_ALREADY = 70  # a context line this similar to the facet's lines repeats them
 MAX_FACETS = 2  # "收费吗？去哪办？": both facets, in the order asked

@@ -22,7 +22,7 @@ from knowledge.kb import Entry
 from knowledge.render import render_answer
 
 #: a runner-up this close to the best that holds the asked fact is answered instead
-CLOSE = 0.05
+CLOSE = 0.02
 #: the matched phrasing must be this close for an entry's bare "可以。/不能。" opener to stay
 OPENER_MATCH = 0.6
 

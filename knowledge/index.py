@@ -47,8 +47,8 @@ KEY_MISSING = 0.6  # per key word the entry never mentions, on an unanchored phr
 KEY_MISSING_MAX = 2  # ... counted at most this many times
 CACHE_SIZE = 4096  # recent questions remembered (menu words and common questions repeat a lot)
 CACHE_TEXT = 200  # longer messages are one-offs: not worth the memory
-FACET_FIT = 1.1  # the entry has a facet for the asked aspect (a fee question, a fee facet)
-ASPECT_MISSING = 0.95  # neither a facet nor its answer holds what the asked aspect needs
+FACET_FIT = 1.04  # the entry has a facet for the asked aspect (a fee question, a fee facet)
+ASPECT_MISSING = 0.97  # neither a facet nor its answer holds what the asked aspect needs
 
 
 @dataclass(frozen=True)
