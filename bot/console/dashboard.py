@@ -6,16 +6,20 @@ import csv
 import datetime as dt
 import io
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from bot.console import scope, stats, svg
+from bot.console import queues, scope, stats, svg
 from bot.console.conversation_scope import ConversationScope
 from bot.console.guard import Cx
 from bot.console.views import KIND_NAMES, STATUS_NAMES, local_time, render
+from db.models import Ticket
 from db.session import transaction
-from db.tickets import OPEN
+from db.ticket_queries import deadline_of
 
 DEFAULT_DAYS = 90
+UNIT_LEVELS = ("province", "city", "county", "town")  # 村/社区 are counted in their town
 
 
 def period(cx: Cx) -> tuple[dt.date, dt.date]:
@@ -37,15 +41,66 @@ def _unit_name(cx: Cx, code: str) -> str:
     return regions.get(code).name if code in regions else code
 
 
+def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """本月 / 上月 / 本季度 / 今年 / 近90天, as (label, from, to)."""
+    month = today.replace(day=1)
+    last_end = month - dt.timedelta(days=1)
+    quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return [
+        ("本月", month, today),
+        ("上月", last_end.replace(day=1), last_end),
+        ("本季度", quarter, today),
+        ("今年", today.replace(month=1, day=1), today),
+        ("近90天", today - dt.timedelta(days=DEFAULT_DAYS), today),
+    ]
+
+
+def selected_units(cx: Cx) -> tuple[str | None, set[str]]:
+    """The unit chosen on the page (a town station, the county …) and its subtree,
+    within what the user may see; no choice: the user's whole scope."""
+    regions = cx.rt.ctx.regions
+    mine = scope.units(regions, cx.user)
+    chosen = cx.query("unit")
+    if chosen and chosen in regions and chosen in mine:
+        return chosen, regions.subtree(chosen) & mine
+    return None, mine
+
+
+def unit_choices(cx: Cx) -> list[tuple[str, str]]:
+    """Units with a dashboard of their own: the user's unit and the units below it
+    down to the town stations (村/社区 are counted in their town)."""
+    regions = cx.rt.ctx.regions
+    mine = scope.units(regions, cx.user)
+    keep = sorted(
+        (c for c in mine if regions.get(c).level in UNIT_LEVELS), key=lambda c: (len(c), c)
+    )
+    return [(c, regions.full_name(c)) for c in keep]
+
+
+def _open_overdue(cx: Cx, session: Session, chosen: str | None, units: set[str]) -> int:
+    """The same count as the 已超期 queue (for a chosen unit: the tickets it handles)."""
+    today = cx.rt.clock.today()
+    stmt = (
+        queues.base(cx.user, units)
+        if chosen is None
+        else select(Ticket).where(Ticket.queue.in_(units))
+    )
+    counted = queues.view(stmt, "overdue", cx.user, today)
+    return int(session.scalar(counted.with_only_columns(func.count(Ticket.id))) or 0)
+
+
 def _figures(cx: Cx) -> stats.Figures:
-    """The period's figures within the user's region subtree: tickets by owning unit,
-    veterans' questions by the veteran's region (bot/console/conversation_scope.py)."""
+    """The period's figures for the chosen unit (default: the user's scope): tickets it
+    handles or first received, veterans' questions by the veteran's region
+    (bot/console/conversation_scope.py)."""
     start, end = period(cx)
     regions = cx.rt.ctx.regions
-    units = scope.units(regions, cx.user)
+    chosen, units = selected_units(cx)
     veterans = ConversationScope(regions, frozenset(units))
     with transaction(cx.rt.sessions) as session:
-        return stats.figures(session, units, start, end, cx.rt.clock.today(), veterans)
+        fig = stats.figures(session, units, start, end, cx.rt.clock.today(), veterans)
+        fig.open_overdue = _open_overdue(cx, session, chosen, units)
+        return fig
 
 
 def page(cx: Cx) -> Response:
@@ -60,6 +115,9 @@ def page(cx: Cx) -> Response:
         "unit": svg.bars(
             [(_unit_name(cx, k), n) for k, n in fig.by_unit.most_common(10)], "按承办单位"
         ),
+        "origin": svg.bars(
+            [(_unit_name(cx, k), n) for k, n in fig.by_origin.most_common(10)], "按首办单位"
+        ),
         "satisfaction": svg.bars(
             [(k, fig.satisfaction.get(k, 0)) for k in ("满意", "基本满意", "不满意")], "满意度"
         ),
@@ -73,6 +131,10 @@ def page(cx: Cx) -> Response:
         kinds=KIND_NAMES,
         statuses=STATUS_NAMES,
         unit_name=lambda c: _unit_name(cx, c),
+        percent=stats.percent,
+        presets=presets(cx.rt.clock.today()),
+        units=unit_choices(cx),
+        chosen=selected_units(cx)[0],
     )
 
 
@@ -105,6 +167,7 @@ def tickets_csv(cx: Cx) -> Response:
         "紧急",
         "类别",
         "承办单位",
+        "首办单位",
         "受理日期",
         "办理期限",
         "办结时间",
@@ -115,11 +178,10 @@ def tickets_csv(cx: Cx) -> Response:
     rows: list[list[object]] = [header]
     day = cx.rt.clock.today()
     with transaction(cx.rt.sessions) as session:
-        for t in stats.tickets_in(session, scope.units(cx.rt.ctx.regions, cx.user), start, end):
-            closed = stats.local_day(t.closed_at)
-            late = t.due_on is not None and (
-                (closed or day) > t.due_on if t.status not in OPEN else day > t.due_on
-            )
+        listed = stats.tickets_in(session, selected_units(cx)[1], start, end)
+        first = stats.origins(session, listed)
+        for t in listed:
+            late = stats.late(t, day)
             rows.append(
                 [
                     t.number,
@@ -128,8 +190,9 @@ def tickets_csv(cx: Cx) -> Response:
                     "是" if t.urgent else "否",
                     t.category or "",
                     _unit_name(cx, t.queue),
+                    _unit_name(cx, first[t.id]),
                     t.received_on,
-                    t.due_on or "",
+                    deadline_of(t) or "",
                     local_time(t.closed_at),
                     "是" if late else "否",
                     "是" if t.extended else "否",
@@ -150,15 +213,16 @@ def summary_csv(cx: Cx) -> Response:
     rows += [["按类型", KIND_NAMES.get(k, k), n] for k, n in fig.by_kind.most_common()]
     rows += [["按状态", STATUS_NAMES.get(k, k), n] for k, n in fig.by_status.most_common()]
     rows += [["按承办单位", _unit_name(cx, k), n] for k, n in fig.by_unit.most_common()]
+    rows += [["按首办单位", _unit_name(cx, k), n] for k, n in fig.by_origin.most_common()]
     rows += [
-        ["按期办结率", f"{fig.on_time}/{fig.done}", f"{fig.sla_rate:.1%}"],
+        ["按期办结率", f"{fig.on_time}/{fig.done}", stats.percent(fig.sla_rate)],
         ["当前超期未办结", "", fig.open_overdue],
     ]
     rows += [["满意度", k, fig.satisfaction.get(k, 0)] for k in ("满意", "基本满意", "不满意")]
     rows += [
         ["群众来信（条）", "", fig.inbound],
         ["未能回答（条）", "", fig.unanswered],
-        ["未回答率", "", f"{fig.unanswered_rate:.1%}"],
+        ["未回答率", "", stats.percent(fig.unanswered_rate)],
     ]
     rows += [["常见问题", q, n] for q, n in fig.top_questions]
     return _csv(rows, f"summary_{fig.start}_{fig.end}.csv")
