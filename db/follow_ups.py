@@ -1,5 +1,5 @@
 """复查 / 复核 (《信访工作条例》第三十五、三十六条): follow-up tickets linked to the
-petition they challenge. Deadlines are passed in by the caller (``bot.tickets.lifecycle``)."""
+petition they challenge. Deadlines are passed in by the caller (``bot.tickets.follow_up``)."""
 
 from __future__ import annotations
 

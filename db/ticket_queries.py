@@ -4,25 +4,30 @@ candidates for duplicate detection."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Ticket
-from db.tickets import OPEN
+from db.models import Staff, Ticket
+from db.tickets import OPEN, Status
+
+DUE_SOON_DAYS = 3  # calendar days before the deadline: flagged, listed and coloured "soon"
 
 
 def deadline_column() -> ColumnElement[dt.date | None]:
     """The deadline a ticket runs against: the 15-day 告知 while a petition is new, else due_on."""
     return case(
-        (and_(Ticket.status == "new", Ticket.accept_due_on.is_not(None)), Ticket.accept_due_on),
+        (
+            and_(Ticket.status == Status.NEW.value, Ticket.accept_due_on.is_not(None)),
+            Ticket.accept_due_on,
+        ),
         else_=Ticket.due_on,
     )
 
 
 def deadline_of(ticket: Ticket) -> dt.date | None:
-    if ticket.status == "new" and ticket.accept_due_on is not None:
+    if ticket.status == Status.NEW and ticket.accept_due_on is not None:
         return ticket.accept_due_on
     return ticket.due_on
 
@@ -32,7 +37,7 @@ def is_overdue(ticket: Ticket, today: dt.date) -> bool:
     return ticket.status in OPEN and due is not None and due < today
 
 
-def is_due_soon(ticket: Ticket, today: dt.date, within_days: int) -> bool:
+def is_due_soon(ticket: Ticket, today: dt.date, within_days: int = DUE_SOON_DAYS) -> bool:
     due = deadline_of(ticket)
     return (
         ticket.status in OPEN
@@ -84,7 +89,7 @@ def to_escalate(
 
 
 def to_flag_due_soon(
-    session: Session, today: dt.date, within_days: int, limit: int = 200
+    session: Session, today: dt.date, within_days: int = DUE_SOON_DAYS, limit: int = 200
 ) -> list[Ticket]:
     due = deadline_column()
     stmt = (
@@ -116,3 +121,72 @@ def same_person_open(
         .order_by(Ticket.id.desc())
     )
     return list(session.scalars(stmt))
+
+
+def leaders(session: Session) -> list[Staff]:
+    """Who may be named 包案领导: active leaders and admins, by name."""
+    stmt = (
+        select(Staff)
+        .where(Staff.role.in_(("leader", "admin")), Staff.active.is_(True))
+        .order_by(Staff.display_name)
+    )
+    return list(session.scalars(stmt))
+
+
+def latest_follow_up(session: Session, parent: Ticket, stages: Iterable[str]) -> Ticket | None:
+    """The newest 复查/复核 ticket filed against ``parent``."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.parent_id == parent.id,
+            Ticket.kind == "petition",
+            Ticket.stage.in_(tuple(stages)),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def recently_answered(session: Session, conversation_id: int, since: dt.datetime) -> int | None:
+    """The conversation's ticket answered (办结) or archived most recently since ``since``."""
+    stmt = (
+        select(Ticket.id)
+        .where(
+            Ticket.conversation_id == conversation_id,
+            Ticket.status.in_((Status.REPLIED.value, Status.CLOSED.value)),
+            Ticket.updated_at >= since,
+        )
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def open_in_units(session: Session, units: Iterable[str], limit: int = 10) -> list[Ticket]:
+    """A unit's open tickets: urgent first, then the nearest deadline."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.queue.in_(tuple(units)), Ticket.status.in_(OPEN))
+        .order_by(Ticket.urgent.desc(), deadline_column().nulls_last(), Ticket.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def open_of_conversation(
+    session: Session, conversation_id: int, kind: str, since: dt.date
+) -> Ticket | None:
+    """The conversation's newest open ticket of ``kind`` received since ``since``."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.conversation_id == conversation_id,
+            Ticket.kind == kind,
+            Ticket.status.in_(OPEN),
+            Ticket.received_on >= since,
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()

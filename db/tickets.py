@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
@@ -26,6 +27,15 @@ PREFIX = {
     "status_request": "CX",
     "callback": "HD",
     "crisis": "JJ",
+}
+KIND_NAMES = {
+    "petition": "信访",
+    "consultation": "咨询",
+    "home_visit": "上门服务",
+    "card_preapp": "优待证预申请",
+    "status_request": "进度查询",
+    "callback": "回电",
+    "crisis": "紧急",
 }
 
 
@@ -138,28 +148,43 @@ def events(session: Session, ticket_id: int) -> list[TicketEvent]:
 
 # ---- the status machine -------------------------------------------------------
 
-STATUSES = ("new", "accepted", "not_accepted", "in_progress", "extended", "replied", "closed")
-STATUS_NAMES = {
-    "new": "已收到，待受理",
-    "accepted": "已受理",
-    "not_accepted": "不予受理（已书面告知）",
-    "in_progress": "办理中",
-    "extended": "延期办理中",
-    "replied": "已答复",
-    "closed": "已办结",
+
+class Status(StrEnum):
+    """A ticket's status (stored as its value, e.g. ``"accepted"``)."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"  # 受理 (petitions)
+    NOT_ACCEPTED = "not_accepted"  # 不予受理, told in writing (petitions)
+    IN_PROGRESS = "in_progress"
+    EXTENDED = "extended"  # 延期 (petitions, once)
+    REPLIED = "replied"  # 答复 / 办结
+    CLOSED = "closed"  # 归档
+
+
+STATUSES = tuple(Status)
+STATUS_NAMES: dict[str, str] = {
+    Status.NEW: "已收到，待受理",
+    Status.ACCEPTED: "已受理",
+    Status.NOT_ACCEPTED: "不予受理（已书面告知）",
+    Status.IN_PROGRESS: "办理中",
+    Status.EXTENDED: "延期办理中",
+    Status.REPLIED: "已答复",
+    Status.CLOSED: "已办结",
 }
-OPEN = ("new", "accepted", "in_progress", "extended")  # work still owed (deadlines run)
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("accepted", "not_accepted", "in_progress"),
-    "accepted": ("in_progress", "extended", "replied"),
-    "in_progress": ("extended", "replied"),
-    "extended": ("replied",),
-    "not_accepted": ("closed",),
-    "replied": ("closed",),
-    "closed": (),
+OPEN = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.EXTENDED)  # deadlines run
+TRANSITIONS: dict[str, tuple[Status, ...]] = {
+    Status.NEW: (Status.ACCEPTED, Status.NOT_ACCEPTED, Status.IN_PROGRESS),
+    Status.ACCEPTED: (Status.IN_PROGRESS, Status.EXTENDED, Status.REPLIED),
+    Status.IN_PROGRESS: (Status.EXTENDED, Status.REPLIED),
+    Status.EXTENDED: (Status.REPLIED,),
+    Status.NOT_ACCEPTED: (Status.CLOSED,),
+    Status.REPLIED: (Status.CLOSED,),
+    Status.CLOSED: (),
 }
-NEEDS_REASON = frozenset({"not_accepted", "extended"})
-PETITION_ONLY = frozenset({"accepted", "not_accepted", "extended"})
+NEEDS_REASON = frozenset({Status.NOT_ACCEPTED, Status.EXTENDED})
+PETITION_ONLY = frozenset({Status.ACCEPTED, Status.NOT_ACCEPTED, Status.EXTENDED})
+#: answered work that is not a petition may be taken up again (重新办理), with a reason
+REOPENS = frozenset({Status.REPLIED, Status.CLOSED})
 STAGES = ("initial", "review", "recheck")  # 初次办理, 复查, 复核
 
 
@@ -167,44 +192,48 @@ class TicketError(ValueError):
     """A change the rules do not allow; the message is shown to the staff member."""
 
 
-def allowed(ticket: Ticket) -> tuple[str, ...]:
+def allowed(ticket: Ticket) -> tuple[Status, ...]:
     """Statuses this ticket may move to next."""
     nexts = TRANSITIONS.get(ticket.status, ())
     if ticket.kind != "petition":
-        nexts = tuple(s for s in nexts if s not in PETITION_ONLY) + (
-            ("replied",) if ticket.status == "new" else ()
-        )
+        nexts = tuple(s for s in nexts if s not in PETITION_ONLY)
+        nexts += (Status.REPLIED,) if ticket.status == Status.NEW else ()
+        nexts += (Status.IN_PROGRESS,) if ticket.status in REOPENS else ()
     if ticket.extended:
-        nexts = tuple(s for s in nexts if s != "extended")
+        nexts = tuple(s for s in nexts if s != Status.EXTENDED)
     return nexts
 
 
 def set_status(
     session: Session,
     ticket: Ticket,
-    to: str,
+    to: Status,
     actor: str,
     on: dt.date,
     note: str = "",
     due_on: dt.date | None = None,
 ) -> None:
-    """Move along the status machine; ``due_on`` is the new deadline (受理 → 60 days, 延期 → +30)."""
+    """Move along the status machine; ``due_on`` is the new deadline (受理 → 60 days, 延期 → +N)."""
+    to = Status(to)
     if to not in allowed(ticket):
         raise TicketError(f"{ticket.number}: cannot go from {ticket.status} to {to}")
-    if to in NEEDS_REASON and not note.strip():
+    reopened = ticket.status in REOPENS and to == Status.IN_PROGRESS
+    if (to in NEEDS_REASON or reopened) and not note.strip():
         raise TicketError(f"{to} needs a reason (it is told to the petitioner)")
     before = ticket.status
-    ticket.status = to
+    ticket.status = to.value
     if due_on is not None:
         ticket.due_on = due_on
         ticket.due_soon = False
-    if to == "extended":
+    if to == Status.EXTENDED:
         ticket.extended = True
-    if to == "replied":
+    if to == Status.REPLIED:
         ticket.replied_on = on
-    if to in ("closed", "not_accepted"):
+    if to in (Status.CLOSED, Status.NOT_ACCEPTED):
         ticket.closed_at = utcnow()
-    log(session, ticket, actor, "status", before, to, note[:2000])
+    if reopened:
+        ticket.closed_at, ticket.replied_on = None, None
+    log(session, ticket, actor, "status", before, to.value, note[:2000])
 
 
 # ---- ownership: one owner at any time (首问负责) -----------------------------------

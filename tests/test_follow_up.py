@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from fakes import desk
 from sqlalchemy import select
 
-from bot.console import outreach
 from bot.process.runtime import Runtime
 from bot.shell.inbound import Handled, handle
-from bot.tickets import lifecycle
+from bot.tickets import actions, outreach
 from db import tickets
 from db.models import OutboxMessage, Ticket
 from db.session import transaction
@@ -113,12 +113,12 @@ def file_petition(vet: Veteran) -> tuple[str, str]:
 
 
 def staff_reply(rt: Runtime, number: str, accepted: dt.date, replied: dt.date) -> None:
-    """Staff accept the matter and give the written reply (书面答复)."""
-    with transaction(rt.sessions) as s:
-        ticket = tickets.by_number(s, number)
-        assert ticket is not None
-        lifecycle.accept(s, ticket, "staff:li", accepted)
-        lifecycle.reply(s, ticket, "staff:li", replied, "书面答复已送达")
+    """Staff accept the matter and give the written reply (书面答复), as in the console."""
+    li = desk.hire(rt, "li", "supervisor", CITY)
+    desk.on(rt, accepted)
+    desk.act(rt, number, lambda s, t: actions.accept(rt, s, t, li, "您反映的事项已受理。"))
+    desk.on(rt, replied)
+    desk.act(rt, number, lambda s, t: actions.resolve(rt, s, t, li, "书面答复已送达"))
 
 
 def ask_follow_up(

@@ -1,5 +1,5 @@
 """Telegram in webhook mode inside the app (python-telegram-bot, updater(None)), over real HTTP,
-against a fake Bot API; staff linking, /queue, /claim, /reply; staff notifications."""
+against a fake Bot API; staff linking, /queue, /claim, /reply, /escalate; staff notifications."""
 
 from __future__ import annotations
 
@@ -193,6 +193,13 @@ def test_staff_link_queue_claim_and_reply_reach_the_veteran(live: Live) -> None:
     assert texts(live, 601)[-1] == "【工作人员回复】您好，我是服务站小李，\n明天给您回电。"
     with live.rt.sessions() as s:
         assert s.get(Ticket, ticket.id).owner_id == s.scalars(select(Staff.id)).one()  # type: ignore[union-attr]
+    live.say(
+        900, f"/escalate {ticket.id} 需要上级协调"
+    )  # the console's rules (bot.tickets.actions)
+    assert "已上报至" in texts(live, 900)[-1]
+    with live.rt.sessions() as s:
+        moved = s.get(Ticket, ticket.id)
+        assert moved is not None and moved.queue != ticket.queue and moved.owner_id is None
 
 
 def test_unlinked_chats_cannot_use_staff_commands(live: Live) -> None:

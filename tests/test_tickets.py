@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+from fakes import desk
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.process.runtime import Runtime
-from bot.tickets import lifecycle, routing
+from bot.tickets import actions, routing
+from bot.tickets.follow_up import Filing, request_follow_up
 from db import staff, tickets
 from db.models import AuditLog, Ticket
 from db.session import transaction
@@ -49,23 +51,31 @@ def load(rt: Runtime, number: str) -> Ticket:
 
 def test_a_petition_walks_the_status_machine_with_its_deadlines(runtime: Runtime) -> None:
     number = new_petition(runtime)
-    with transaction(runtime.sessions) as session:
-        ticket = tickets.by_number(session, number)
-        assert ticket is not None
-        lifecycle.accept(session, ticket, "staff:li", D(2026, 3, 10))
-        assert ticket.due_on == D(
-            2026, 5, 9
-        )  # 60 days from acceptance; 05-09 is a 调休 working Saturday
-        tickets.set_status(session, ticket, "in_progress", "staff:li", D(2026, 3, 11))
-        with pytest.raises(tickets.TicketError, match="reason"):
-            lifecycle.extend(session, ticket, "staff:li", D(2026, 5, 1), "  ")
-        lifecycle.extend(session, ticket, "staff:li", D(2026, 5, 1), "需要调取2019年档案")
-        assert ticket.due_on == D(2026, 6, 8) and ticket.extended  # +30 after the original end
-        lifecycle.reply(session, ticket, "staff:li", D(2026, 6, 1), "书面答复已寄出")
-        tickets.set_status(session, ticket, "closed", "staff:li", D(2026, 6, 2))
+    li = desk.hire(runtime, "li", "supervisor", COUNTY)
+    desk.on(runtime, D(2026, 3, 10))
+    ticket = desk.act(runtime, number, lambda s, t: actions.accept(runtime, s, t, li, "已受理。"))
+    assert ticket.due_on == D(
+        2026, 5, 9
+    )  # 60 days from acceptance; 05-09 is a 调休 working Saturday
+    desk.act(
+        runtime,
+        number,
+        lambda s, t: tickets.set_status(s, t, "in_progress", li.actor, D(2026, 3, 11)),
+    )
+    desk.on(runtime, D(2026, 5, 1))
+    with pytest.raises(actions.ActionError, match="延期理由"):
+        desk.act(runtime, number, lambda s, t: actions.extend(runtime, s, t, li, 30, "  "))
+    ticket = desk.act(
+        runtime, number, lambda s, t: actions.extend(runtime, s, t, li, 30, "需要调取2019年档案")
+    )
+    assert ticket.due_on == D(2026, 6, 8) and ticket.extended  # +30 after the original end
+    desk.on(runtime, D(2026, 6, 1))
+    desk.act(runtime, number, lambda s, t: actions.resolve(runtime, s, t, li, "书面答复已寄出"))
+    desk.act(runtime, number, lambda s, t: actions.close(runtime, s, t, li, ""))
+    with runtime.sessions() as session:
         trail = [
             (e.from_value, e.to_value)
-            for e in tickets.events(session, ticket.id)
+            for e in tickets.events(session, load(runtime, number).id)
             if e.action == "status"
         ]
     assert trail == [
@@ -110,32 +120,42 @@ def test_review_and_recheck_are_linked_tickets_one_level_up_and_then_no_more(
     runtime: Runtime, ctx: Context
 ) -> None:
     number = new_petition(runtime)
-    with transaction(runtime.sessions) as session:
-        first = tickets.by_number(session, number)
-        assert first is not None
-        lifecycle.accept(session, first, "staff:li", D(2026, 3, 3))
-        lifecycle.reply(session, first, "staff:li", D(2026, 9, 5))
-        with pytest.raises(tickets.TicketError, match="2026-10-08"):  # 30 days end in 国庆 → 10-08
-            lifecycle.request_follow_up(session, ctx.regions, first, D(2026, 10, 9), "不服答复")
-        review = lifecycle.request_follow_up(
-            session, ctx.regions, first, D(2026, 10, 8), "不服答复，请求复查"
-        )
-        assert (review.stage, review.parent_id, review.queue) == ("review", first.id, COUNTY)
-        assert review.due_on == D(2026, 11, 9)  # 11-07 is a Saturday
-        assert runtime.vault.decrypt(review.id_number_enc) == "110101198001010010"
-        lifecycle.accept(session, review, "staff:zhao", D(2026, 10, 9))
-        lifecycle.reply(session, review, "staff:zhao", D(2026, 10, 20))
-        recheck = lifecycle.request_follow_up(
-            session, ctx.regions, review, D(2026, 10, 25), "请求复核"
-        )
-        assert (recheck.stage, recheck.parent_id, recheck.queue) == ("recheck", review.id, CITY)
-        lifecycle.accept(session, recheck, "staff:city", D(2026, 10, 26))
-        lifecycle.reply(session, recheck, "staff:city", D(2026, 11, 20))
-        with pytest.raises(tickets.TicketError, match="不再受理"):
-            lifecycle.request_follow_up(session, ctx.regions, recheck, D(2026, 11, 21), "还要复核")
-        assert [
-            e.to_value for e in tickets.events(session, first.id) if e.action == "follow_up"
-        ] == [review.number]
+    li = desk.hire(runtime, "li", "supervisor", CITY)
+
+    def answer(number: str, accepted: dt.date, replied: dt.date) -> None:
+        desk.on(runtime, accepted)
+        desk.act(runtime, number, lambda s, t: actions.accept(runtime, s, t, li, "已受理。"))
+        desk.on(runtime, replied)
+        desk.act(runtime, number, lambda s, t: actions.resolve(runtime, s, t, li, "书面答复"))
+
+    def ask(parent: str, on: dt.date, why: str) -> Ticket:
+        with transaction(runtime.sessions) as session:
+            ticket = tickets.by_number(session, parent)
+            assert ticket is not None
+            child = request_follow_up(Filing(session, ctx.regions, on), ticket, why)
+            session.flush()
+            session.expunge(child)
+            return child
+
+    answer(number, D(2026, 3, 3), D(2026, 9, 5))
+    with pytest.raises(tickets.TicketError, match="2026-10-08"):  # 30 days end in 国庆 → 10-08
+        ask(number, D(2026, 10, 9), "不服答复")
+    review = ask(number, D(2026, 10, 8), "不服答复，请求复查")
+    assert (review.stage, review.queue) == ("review", COUNTY)
+    assert review.parent_id == load(runtime, number).id
+    assert review.due_on == D(2026, 11, 9)  # 11-07 is a Saturday
+    assert runtime.vault.decrypt(review.id_number_enc) == "110101198001010010"
+    answer(review.number, D(2026, 10, 9), D(2026, 10, 20))
+    assert load(runtime, review.number).due_on == D(2026, 11, 9)  # 受理 keeps the 30 days
+    recheck = ask(review.number, D(2026, 10, 25), "请求复核")
+    assert (recheck.stage, recheck.parent_id, recheck.queue) == ("recheck", review.id, CITY)
+    answer(recheck.number, D(2026, 10, 26), D(2026, 11, 20))
+    with pytest.raises(tickets.TicketError, match="不再受理"):
+        ask(recheck.number, D(2026, 11, 21), "还要复核")
+    with runtime.sessions() as session:
+        first = load(runtime, number)
+        follow = [e.to_value for e in tickets.events(session, first.id) if e.action == "follow_up"]
+    assert follow == [review.number]
 
 
 def test_one_owner_transfers_record_from_to_and_why_and_a_leader_can_be_named(
@@ -243,8 +263,8 @@ def test_cli_lists_shows_masked_and_exports_csv_with_an_audit_trail(
     assert [r["number"] for r in rows] == [fresh] and rows[0]["unit"] == "示例县退役军人事务局"
     assert "李明" not in exported and "13800001111" not in exported
     with runtime.sessions() as session:
-        actions = [a.action for a in session.scalars(select(AuditLog).order_by(AuditLog.id))]
-    assert actions == ["ticket_show", "ticket_export"]
+        audited = [a.action for a in session.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert audited == ["ticket_show", "ticket_export"]
 
 
 def test_ticket_details_keep_no_phone_or_id_typed_into_the_description(runtime: Runtime) -> None:

@@ -8,12 +8,17 @@ import datetime as dt
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from bot.cli.common import settings
+from bot.console.scope import StaffUser
+from bot.process.runtime import Runtime
+from bot.tickets import actions
 from bot.tickets.routing import unit_name
 from db import staff, ticket_queries, tickets
 from db.crypto import PiiVault, mask_id, mask_name, mask_phone
@@ -22,7 +27,9 @@ from knowledge.clock import CHINA, clock_for
 from knowledge.regions import RegionTree
 
 app = typer.Typer(
-    help="Tickets (工单): list queues, show one (masked), export CSV.", no_args_is_help=True
+    help="Tickets (工单): list queues, show one (masked), export CSV; escalate or extend one "
+    "as a named staff member (the console's rules).",
+    no_args_is_help=True,
 )
 EXPORT_COLUMNS = (
     "number", "kind", "stage", "status", "urgent", "category", "region_code", "queue", "unit", "received_on",
@@ -34,7 +41,7 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _open() -> tuple[Any, RegionTree]:
+def _open() -> tuple[Runtime, RegionTree]:
     from bot.process.runtime import build_runtime
 
     rt = build_runtime(settings())
@@ -48,7 +55,7 @@ def _today() -> dt.date:
 def _flag(ticket: Ticket, today: dt.date) -> str:
     if ticket_queries.is_overdue(ticket, today):
         return "逾期"
-    if ticket_queries.is_due_soon(ticket, today, 3):
+    if ticket_queries.is_due_soon(ticket, today):
         return "将到期"
     return ""
 
@@ -169,3 +176,55 @@ def _record(
         "owner_id": t.owner_id or "", "leader_id": t.leader_id or "",
         "parent": parents.get(t.parent_id, t.parent_id or "") if t.parent_id else "", "summary": t.summary,
     }  # fmt: skip
+
+
+By = Annotated[str, typer.Option("--by", help="Username of the staff member acting")]
+Reason = Annotated[str, typer.Option("--reason", help="Why (logged; 延期理由 are told)")]
+Number = Annotated[str, typer.Argument(help="Ticket number, e.g. XF-20260928-0001")]
+
+
+def _act(number: str, by: str, do: Callable[[Runtime, Session, Ticket, StaffUser], str]) -> None:
+    """One action of ``bot.tickets.actions`` as staff member ``by``, in one transaction."""
+    from db.session import transaction
+
+    rt, _ = _open()
+    with transaction(rt.sessions) as session:
+        member = staff.by_username(session, by)
+        ticket = tickets.by_number(session, number.strip().upper())
+        if member is None or not member.active or ticket is None:
+            print(f"no active staff member {by!r} or no ticket {number}", file=sys.stderr)
+            raise typer.Exit(1)
+        try:
+            done = do(rt, session, ticket, actions.as_user(member))
+        except actions.ActionError as exc:
+            print(str(exc), file=sys.stderr)
+            raise typer.Exit(1) from exc
+        staff.audit(session, _actor(), "ticket_action", ticket.number, f"as {by}: {done}")
+    print(done)
+
+
+@app.command("escalate")
+def escalate(number: Number, by: By, reason: Reason) -> None:
+    """上报 one level up (village → town → county → city), like the console's button."""
+
+    def run(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser) -> str:
+        actions.escalate(rt, session, ticket, user, reason)
+        return f"{ticket.number} → {unit_name(rt.ctx.regions, ticket.queue)}"
+
+    _act(number, by, run)
+
+
+@app.command("extend")
+def extend(
+    number: Number,
+    by: By,
+    reason: Reason,
+    days: Annotated[int, typer.Option("--days", help="1–30 more days (第三十四条)")] = 30,
+) -> None:
+    """延期 a petition once by up to 30 days, approved by a supervisor; the reasons are told."""
+
+    def run(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser) -> str:
+        actions.extend(rt, session, ticket, user, days, reason)
+        return f"{ticket.number} 期限 {ticket.due_on}"
+
+    _act(number, by, run)

@@ -9,10 +9,9 @@ from starlette.responses import Response
 
 from bot.console.guard import Cx
 from bot.console.views import back, render
-from bot.tickets.routing import queue_for
-from db import tickets
+from bot.tickets import actions
+from bot.tickets.intake import Intake, walk_in
 from db.session import transaction
-from intents.vocabulary import TicketKind
 from knowledge.kb import Entry
 from knowledge.render import render_answer
 
@@ -63,31 +62,12 @@ def record(cx: Cx) -> Response:
         "sources": list(entry.sources) if entry else [],
     }
     with transaction(cx.rt.sessions) as session:
-        ticket = tickets.create(
-            session,
-            cx.rt.vault,
-            tickets.NewTicket(
-                kind="consultation",
-                queue=queue_for(regions, "consultation", region),
-                summary=f"{how}咨询：{q}",
-                received_on=day,
-                region_code=region,
-                category=entry.topic if entry else None,
-                details=details,
-                due_on=cx.rt.ctx.deadlines.due(TicketKind.CONSULTATION, day),
-            ),
-            actor=cx.user.actor,
-        )
-        ticket.owner_id = cx.user.id
-        answered = entry is not None and cx.field("answered") == "1"
-        if answered:
-            tickets.set_status(
-                session,
-                ticket,
-                "replied",
-                cx.user.actor,
-                day,
-                f"当场答复（依据知识库 {entry.id if entry else ''}）",
-            )
+        rt, user = cx.rt, cx.user
+        desk = Intake(session, rt.vault, regions, day, deadlines=rt.ctx.deadlines)
+        category = entry.topic if entry else None
+        ticket = walk_in(desk, region, f"{how}咨询：{q}", category, details, user.actor)
+        actions.claim(rt, session, ticket, user)  # 首问负责: whoever answered owns it
+        if entry is not None and cx.field("answered") == "1":
+            actions.resolve(rt, session, ticket, user, f"当场答复（依据知识库 {entry.id}）")
         number = ticket.number
     return back(f"/staff/tickets/{number}", "consult")

@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from bot.console import queues, scope
 from bot.console.guard import Cx
-from bot.console.sla import sla
 from bot.console.views import KIND_NAMES, STATUS_NAMES, render
 from bot.tickets import actions
+from bot.tickets.sla import sla
 from db.models import Ticket
 from db.session import transaction
 

@@ -10,10 +10,9 @@ from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.console.scope import StaffUser
-from bot.console.sla import SOON_CALENDAR
 from db.crypto import PiiVault
 from db.models import Ticket
-from db.ticket_queries import deadline_column, overdue_filter
+from db.ticket_queries import DUE_SOON_DAYS, deadline_column, overdue_filter
 from db.tickets import OPEN
 
 VIEWS = {
@@ -55,7 +54,7 @@ def base(user: StaffUser, units: set[str]) -> Select[Ticket]:
 
 
 def view(stmt: Select[Ticket], name: str, user: StaffUser, today: dt.date) -> Select[Ticket]:
-    soon = today + dt.timedelta(days=SOON_CALENDAR)
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     crisis = or_(Ticket.urgent.is_(True), Ticket.kind == "crisis")
     conditions: dict[str, list[ColumnElement[bool]]] = {
         "mine": [Ticket.owner_id == user.id, _open()],

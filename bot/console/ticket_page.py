@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 
 from bot.console import scope
 from bot.console.guard import Cx, forbidden
-from bot.console.sla import is_done, sla
 from bot.console.views import SATISFACTION, back, local_time, render
 from bot.shell.inbound import read_state
 from bot.tickets import actions
+from bot.tickets.sla import is_done, sla
 from db import conversations, tickets
 from db.models import Conversation, Message, Staff, Ticket
 from db.session import transaction
@@ -122,31 +122,23 @@ def page(cx: Cx) -> Response:
 
 
 def _do(cx: Cx, name: str, session: Session, ticket: Ticket) -> None:
+    """One form of the page → one action of ``bot.tickets.actions`` (its rules, its errors)."""
     rt, user, f = cx.rt, cx.user, cx.field
     handlers: dict[str, Callable[[], None]] = {
-        "claim": lambda: actions.claim(session, ticket, user, rt.clock.today()),
+        "claim": lambda: actions.claim(rt, session, ticket, user),
         "reply": lambda: actions.reply(rt, session, ticket, user, f("text")),
         "note": lambda: actions.note(session, ticket, user, f("text")),
         "transfer": lambda: actions.transfer(
             rt, session, ticket, user, f("unit"), f("person"), f("reason")
         ),
-        "escalate": lambda: actions.escalate(
-            rt, session, ticket, user, f("reason"), cx.rt.clock.today()
-        ),
+        "escalate": lambda: actions.escalate(rt, session, ticket, user, f("reason")),
         "leader": lambda: actions.set_leader(session, ticket, user, f("leader")),
-        "accept": lambda: actions.decide_acceptance(
-            rt, session, ticket, user, True, f("notice"), cx.rt.clock.today()
-        ),
-        "not_accept": lambda: actions.decide_acceptance(
-            rt, session, ticket, user, False, f("notice"), cx.rt.clock.today()
-        ),
-        "extend": lambda: actions.extend(
-            rt, session, ticket, user, _int(f("days")), f("reason"), cx.rt.clock.today()
-        ),
-        "resolve": lambda: actions.resolve(
-            rt, session, ticket, user, f("text"), cx.rt.clock.today()
-        ),
-        "close": lambda: actions.close(session, ticket, user, f("reason"), cx.rt.clock.today()),
+        "accept": lambda: actions.accept(rt, session, ticket, user, f("notice")),
+        "not_accept": lambda: actions.not_accept(rt, session, ticket, user, f("notice")),
+        "extend": lambda: actions.extend(rt, session, ticket, user, _int(f("days")), f("reason")),
+        "resolve": lambda: actions.resolve(rt, session, ticket, user, f("text")),
+        "reopen": lambda: actions.reopen(rt, session, ticket, user, f("reason")),
+        "close": lambda: actions.close(rt, session, ticket, user, f("reason")),
         "release": lambda: actions.release(rt, session, ticket, user),
     }
     if name not in handlers:

@@ -11,19 +11,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.console import queues, scope
 from bot.console.guard import Cx
 from db.session import transaction
+from db.tickets import KIND_NAMES
 from db.tickets import STATUS_NAMES as STATUS_LABELS
 from knowledge.clock import CHINA
 from knowledge.holidays import unknown_years
 
-KIND_NAMES = {
-    "petition": "信访",
-    "consultation": "咨询",
-    "home_visit": "上门服务",
-    "card_preapp": "优待证预申请",
-    "status_request": "进度查询",
-    "callback": "回电",
-    "crisis": "紧急",
-}
 STATUS_NAMES = {**STATUS_LABELS, "closed": "已办结（关闭）"}
 ACTION_NAMES = {
     "created": "创建",
@@ -38,6 +30,7 @@ ACTION_NAMES = {
     "extend": "延期",
     "resolve": "办结",
     "close": "关闭",
+    "reopen": "重新办理",
     "release": "交还机器人",
     "pii_reveal": "查看完整信息",
     "message": "群众留言",
@@ -101,6 +94,7 @@ FLASH = {
     "extend": "已延期。",
     "resolve": "已办结，已向群众发送满意度评价。",
     "close": "已关闭。",
+    "reopen": "已重新办理，期限重新计算。",
     "release": "已交还机器人。",
     "reveal": "已显示完整信息（此操作已记录）。",
     "consult": "已记录为咨询工单。",

@@ -1,11 +1,12 @@
 """The deadline sweeper (in-process, safe with several workers).
 
-Every ``Settings.scheduler_seconds`` it: flags tickets whose deadline is near
-(due soon) and tells their unit once; escalates overdue tickets to the parent
-region's queue (village → town → county → city), tells the new unit and logs
-it. Each sweep is one transaction over rows claimed with ``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE`` serialises writers), so
-two server processes never escalate or notify the same ticket twice.
+Every ``Settings.scheduler_seconds`` it: flags tickets whose deadline is near (due
+soon) and tells their unit once; escalates overdue tickets with
+``actions.escalate_overdue`` — the same "one level up" (``routing.parent_queue``:
+village → town → county → city, then it stays) as staff escalating by hand — which
+tells the new unit and logs it. Each sweep is one transaction over rows claimed with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's ``BEGIN IMMEDIATE`` serialises
+writers), so two server processes never escalate or notify the same ticket twice.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.notifications import notify_unit
 from bot.process import background
 from bot.process.runtime import Runtime
-from bot.tickets.routing import parent_queue, unit_name
+from bot.tickets import actions
 from db import tickets
 from db.models import Ticket
 from db.session import transaction
@@ -30,10 +31,8 @@ from db.ticket_queries import deadline_of, to_escalate, to_flag_due_soon
 from knowledge.clock import Clock
 from knowledge.regions import RegionTree
 
-DUE_SOON_DAYS = 3  # calendar days before the deadline
-ESCALATE_AGAIN = dt.timedelta(
-    days=3
-)  # still overdue this long after an escalation → one level further
+#: still overdue this long after an escalation → one level further
+ESCALATE_AGAIN = dt.timedelta(days=3)
 log = logging.getLogger("vetbot.scheduler")
 
 
@@ -47,11 +46,11 @@ def sweep(sessions: sessionmaker[Session], regions: RegionTree, today: dt.date) 
     """One pass: due-soon flags, then escalations, in one transaction."""
     result = Sweep()
     with transaction(sessions) as session:
-        for ticket in to_flag_due_soon(session, today, DUE_SOON_DAYS):
+        for ticket in to_flag_due_soon(session, today):
             _flag_due_soon(session, ticket)
             result.due_soon.append(ticket.number)
         for ticket in to_escalate(session, today, ESCALATE_AGAIN):
-            _escalate(session, regions, ticket, today)
+            actions.escalate_overdue(session, regions, ticket, today)
             result.escalated.append(ticket.number)
     return result
 
@@ -66,36 +65,6 @@ def _flag_due_soon(session: Session, ticket: Ticket) -> None:
         session,
         ticket.queue,
         f"工单 {ticket.number} 将于 {due:%Y-%m-%d} 到期，请抓紧办理。",
-        False,
-        ticket.id,
-    )
-
-
-def _escalate(session: Session, regions: RegionTree, ticket: Ticket, today: dt.date) -> None:
-    due = deadline_of(ticket)
-    why = f"超过期限 {due:%Y-%m-%d} 未办结，系统自动上报" if due else "超期未办结，系统自动上报"
-    target = parent_queue(regions, ticket.queue)
-    if target is None:  # already at the top: stay, but remind and record it
-        ticket.escalated_on = today
-        tickets.log(
-            session,
-            ticket,
-            "system",
-            "overdue",
-            ticket.queue,
-            ticket.queue,
-            why + "（已是最高一级）",
-        )
-        notify_unit(
-            session, ticket.queue, f"工单 {ticket.number} 已超期：{why}。", False, ticket.id
-        )
-        return
-    source = unit_name(regions, ticket.queue)
-    tickets.escalate(session, ticket, target, "system", why, today)
-    notify_unit(
-        session,
-        target,
-        f"工单 {ticket.number} 已超期，由{source}上报至本单位：{why}。",
         False,
         ticket.id,
     )

@@ -1,6 +1,6 @@
 """复查/复核 asked for in chat, over the DB: where a petition stands (lent to the
 engine through the ticket directory) and filing the ``RequestFollowUp`` effect
-through ``bot.tickets.lifecycle`` inside the step's transaction. The wording and the
+inside the step's transaction: a linked ticket for the level above. The wording and the
 window rule are the engine's (``intents.follow_ups``), so the check made before
 the veteran writes a reason and the one made when filing cannot disagree."""
 
@@ -9,20 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery.notifications import notify_unit
-from bot.tickets import lifecycle
 from bot.tickets.routing import parent_queue, unit_name
-from db import follow_ups, tickets
+from db import follow_ups, ticket_queries, tickets
 from db.crypto import redact
 from db.models import Ticket
 from intents import follow_ups as rules
 from intents.context import PetitionCase
 from intents.deadlines import STATUTORY, Deadlines
 from intents.turn import RequestFollowUp
-from intents.vocabulary import Stage
+from intents.vocabulary import Stage, TicketKind
 from knowledge.regions import RegionTree
 
 SUMMARY_CHARS = 1000
@@ -32,16 +30,7 @@ def latest_step(session: Session, ticket: Ticket) -> Ticket:
     """The petition's latest 复查/复核 ticket, or the petition itself when none was asked."""
     current = ticket
     for _ in tickets.STAGES:
-        child = session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.parent_id == current.id,
-                Ticket.kind == "petition",
-                Ticket.stage.in_(tuple(follow_ups.NEXT_STAGE.values())),
-            )
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        ).first()
+        child = ticket_queries.latest_follow_up(session, current, follow_ups.NEXT_STAGE.values())
         if child is None:
             break
         current = child
@@ -107,18 +96,33 @@ def file_request(filing: Filing, effect: RequestFollowUp) -> Result:
     if why_not is not None:
         return Result(why_not)
     try:
-        child = lifecycle.request_follow_up(
-            filing.session,
-            filing.regions,
-            parent,
-            filing.today,
-            _summary(parent, effect.reason),
-            days=filing.deadlines,
-        )
+        child = request_follow_up(filing, parent, _summary(parent, effect.reason))
     except tickets.TicketError:
         return Result(rules.UNAVAILABLE)
     _notify(filing, parent, child)
     return Result(rules.receipt(_filed(filing.regions, parent, child)), child)
+
+
+def request_follow_up(filing: Filing, parent: Ticket, summary: str, actor: str = "bot") -> Ticket:
+    """复查 (after a reply) or 复核 (after a 复查 answer): a new ticket for the level above,
+    linked to ``parent``, due 30 days after the request (第三十五、三十六条); refused
+    outside the 30-day request window or after 复核."""
+    stage = follow_ups.follow_up_stage(parent)
+    assert parent.replied_on is not None  # follow_up_stage checked it
+    window_end = filing.deadlines.due(stage, parent.replied_on)
+    if filing.today > window_end:
+        raise tickets.TicketError(
+            f"复查/复核 must be requested by {window_end.isoformat()} (30 days after the reply)"
+        )
+    new = tickets.NewTicket(
+        kind=TicketKind.PETITION,
+        queue=parent_queue(filing.regions, parent.queue) or parent.queue,
+        summary=summary,
+        received_on=filing.today,
+        due_on=filing.deadlines.due(stage, filing.today),
+        stage=stage,
+    )
+    return follow_ups.open_follow_up(filing.session, parent, new, actor)
 
 
 def _summary(parent: Ticket, reason: str) -> str:

@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery.notifications import notify_unit
 from bot.tickets import repeat_petitions
 from bot.tickets.routing import DEFAULT, Routing, queue_for, unit_name
-from db import tickets
+from db import ticket_queries, tickets
 from db.crypto import PiiVault, redact
 from db.models import Ticket
 from intents.deadlines import KINDS, STATUTORY, Deadlines
 from intents.receipts import Saved, acknowledge
 from intents.turn import OpenTicket
+from intents.vocabulary import TicketKind
 from knowledge.regions import RegionTree
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
@@ -125,17 +126,10 @@ CRISIS_WINDOW_DAYS = 1
 def _open_crisis(intake: Intake) -> Ticket | None:
     if intake.conversation_id is None:
         return None
-    return intake.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.conversation_id == intake.conversation_id,
-            Ticket.kind == "crisis",
-            Ticket.status.in_(tickets.OPEN),
-            Ticket.received_on >= intake.today - dt.timedelta(days=CRISIS_WINDOW_DAYS),
-        )
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    ).first()
+    since = intake.today - dt.timedelta(days=CRISIS_WINDOW_DAYS)
+    return ticket_queries.open_of_conversation(
+        intake.session, intake.conversation_id, TicketKind.CRISIS, since
+    )
 
 
 def _append_crisis(intake: Intake, existing: Ticket, effect: OpenTicket) -> Opened:
@@ -155,17 +149,31 @@ def _follow_up_of(intake: Intake, effect: OpenTicket) -> int | None:
     if effect.kind not in FOLLOW_UP_KINDS or intake.conversation_id is None:
         return None
     since = dt.datetime.combine(intake.today - dt.timedelta(days=FOLLOW_UP_DAYS), dt.time(), dt.UTC)
-    previous = intake.session.scalars(
-        select(Ticket.id)
-        .where(
-            Ticket.conversation_id == intake.conversation_id,
-            Ticket.status.in_(("replied", "closed")),  # answered (办结) or archived
-            Ticket.updated_at >= since,
-        )
-        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-        .limit(1)
-    ).first()
-    return previous
+    return ticket_queries.recently_answered(intake.session, intake.conversation_id, since)
+
+
+def walk_in(
+    intake: Intake,
+    region_code: str | None,
+    summary: str,
+    category: str | None,
+    details: Mapping[str, object],
+    actor: str,
+) -> Ticket:
+    """A consultation staff take at the counter or on the phone (来访/来电): routed like the
+    bot's, with its 5-working-day target; the caller claims it (首问负责)."""
+    kind = TicketKind.CONSULTATION
+    new = tickets.NewTicket(
+        kind=kind,
+        queue=queue_for(intake.regions, kind, region_code, category, intake.routing),
+        summary=redact(summary),
+        received_on=intake.today,
+        region_code=region_code,
+        category=category,
+        details=dict(details),
+        due_on=intake.deadlines.due(kind, intake.today),
+    )
+    return tickets.create(intake.session, intake.vault, new, actor=actor)
 
 
 def _details(effect: OpenTicket) -> dict[str, Any]:

@@ -77,6 +77,7 @@ def build(rt: Runtime, settings: Settings, kick: Callable[[], None]) -> Telegram
     app.add_handler(CommandHandler("queue", _command(staff.queue)))
     app.add_handler(CommandHandler("claim", _command(staff.claim)))
     app.add_handler(CommandHandler("reply", _command(staff.reply, keep_text=True)))
+    app.add_handler(CommandHandler("escalate", _command(staff.escalate, keep_text=True)))
     app.add_handler(CallbackQueryHandler(veteran.button))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, veteran.text))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, veteran.media))

@@ -2,7 +2,9 @@
 
 Petitions count calendar days (《信访工作条例》 writes 日); other tickets count
 working days on the Chinese calendar (intents.deadlines). A petition not yet
-accepted runs against its 15-day 告知 deadline first.
+accepted runs against its 15-day 告知 deadline first. "Soon" is one rule for every
+ticket and every caller (``db.ticket_queries.DUE_SOON_DAYS``): the colour here, the
+即将到期 queue, the CLI's 将到期 and the sweep's reminder.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db.models import Ticket
-from db.ticket_queries import deadline_of
-from db.tickets import OPEN
+from db.ticket_queries import DUE_SOON_DAYS, deadline_of
+from db.tickets import OPEN, Status
+from intents.vocabulary import TicketKind
 from knowledge.holidays import OFFICIAL, WorkCalendar
-
-SOON_CALENDAR = 3
-SOON_WORKING = 1
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,14 @@ def is_done(ticket: Ticket) -> bool:
 
 def deadline(ticket: Ticket) -> tuple[dt.date | None, str]:
     due = deadline_of(ticket)
-    if ticket.status == "new" and ticket.accept_due_on is not None:
+    if ticket.status == Status.NEW and ticket.accept_due_on is not None:
         return due, "书面告知"
-    return due, "办结" if ticket.kind == "petition" else "处理"
+    return due, "办结" if ticket.kind == TicketKind.PETITION else "处理"
 
 
 def sla(ticket: Ticket, today: dt.date, cal: WorkCalendar = OFFICIAL) -> Sla:
     due, label = deadline(ticket)
-    calendar = ticket.kind == "petition"
+    calendar = ticket.kind == TicketKind.PETITION
     unit = "天" if calendar else "个工作日"
     if is_done(ticket):
         return Sla(due, label, None, unit, "done")
@@ -74,7 +74,7 @@ def sla(ticket: Ticket, today: dt.date, cal: WorkCalendar = OFFICIAL) -> Sla:
     left = (due - today).days if calendar else working_days_between(today, due, cal)
     if left < 0:
         colour = "overdue"
-    elif left <= (SOON_CALENDAR if calendar else SOON_WORKING):
+    elif (due - today).days <= DUE_SOON_DAYS:
         colour = "soon"
     else:
         colour = "ok"
