@@ -8,12 +8,21 @@ import datetime as dt
 import re
 from typing import Any
 
-from test_console import app, browser, open_ticket, ticket  # noqa: F401 (app: fixture)
+import pytest
+from test_console import add_staff, browser, open_ticket, ticket
 
+from bot.app import create_app
 from bot.process.runtime import Runtime
 from db import tickets
 from db.models import Ticket
 from db.session import transaction
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Any:
+    add_staff(runtime, "dong", "staff", "990101", "东城小王")
+    add_staff(runtime, "county", "supervisor", "990100", "县局老李")
+    return create_app(runtime=runtime)
 
 
 def _set(rt: Runtime, number: str, **values: Any) -> None:
