@@ -21,7 +21,7 @@ from bot.process import kb_watch
 from bot.process.runtime import Runtime, build_runtime
 from bot.process.settings import Settings
 from bot.tickets import escalation
-from bot.web import api, chat
+from bot.web import api, chat, health, outage
 from bot.web.limits import BodyLimit
 
 HERE = Path(__file__).parent
@@ -42,7 +42,8 @@ async def home(_request: object) -> RedirectResponse:
 def routes() -> list[Route | Mount]:
     return [
         Route("/", home),
-        Route("/healthz", api.healthz),
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
         Route("/api/ask", api.api_ask, methods=["POST"]),
         Route("/chat", chat.chat_page),
         Route("/chat/send", chat.chat_send, methods=["POST"]),
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             )
         ],
         lifespan=lifespan,
+        exception_handlers={cls: outage.database_unavailable for cls in outage.UNAVAILABLE},
     )
     app.state.runtime = rt
+    app.state.readiness = health.ReadinessProbe(rt)
     app.state.templates = templates()
     return app

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +26,104 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the database may keep a caller waiting, in seconds (0: no limit).
+
+    ``connect``: opening a connection (PostgreSQL; SQLite opens a local file).
+    ``statement``: one SQL statement (PostgreSQL ``statement_timeout``, which also bounds
+    lock waits; SQLite: a progress handler interrupts it). ``pool``: waiting for a free
+    pooled connection. ``idle_in_transaction``: PostgreSQL ends a session that holds a
+    transaction open doing nothing (e.g. a process stuck mid-transaction)."""
+
+    connect: float = 5.0
+    statement: float = 30.0
+    pool: float = 10.0
+    idle_in_transaction: float = 120.0
+
+
+NO_STATEMENT_LIMIT = Timeouts(statement=0.0, idle_in_transaction=0.0)  # migrations, bulk jobs
+SQLITE_BUSY_SECONDS = 30.0  # waiting for another process's write lock
+
+
+def make_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    in_memory = parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:")
     url = normalize_url(url)
+    limits = timeouts or Timeouts()
+    if limits.pool and "poolclass" not in kwargs and not in_memory:  # a QueuePool
+        kwargs.setdefault("pool_timeout", limits.pool)
+    kwargs.setdefault("hide_parameters", True)  # errors never log what veterans typed
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
-        )
-        writer = _WriterLock(30.0)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", writer.begin)
-        event.listen(engine, "commit", writer.end)
-        event.listen(engine, "rollback", writer.end)
-        event.listen(engine, "checkin", writer.checkin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+        return _sqlite_engine(url, limits, **kwargs)
+    return create_engine(url, pool_pre_ping=True, connect_args=_pg_args(limits), **kwargs)
+
+
+def _pg_args(limits: Timeouts) -> dict[str, Any]:
+    options = []
+    if limits.statement:
+        options.append(f"-c statement_timeout={int(limits.statement * 1000)}")
+    if limits.idle_in_transaction:
+        ms = int(limits.idle_in_transaction * 1000)
+        options.append(f"-c idle_in_transaction_session_timeout={ms}")
+    args: dict[str, Any] = {"options": " ".join(options)} if options else {}
+    if limits.connect:
+        args["connect_timeout"] = max(1, math.ceil(limits.connect))
+    return args
+
+
+def _sqlite_engine(url: str, limits: Timeouts, **kwargs: Any) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+        **kwargs,
+    )
+    writer = _WriterLock(SQLITE_BUSY_SECONDS)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", writer.begin)
+    event.listen(engine, "commit", writer.end)
+    event.listen(engine, "rollback", writer.end)
+    event.listen(engine, "checkin", writer.checkin)
+    if limits.statement:
+        clock = _StatementClock(limits.statement)
+        event.listen(engine, "connect", clock.connect)
+        event.listen(engine, "before_cursor_execute", clock.start)
+        event.listen(engine, "after_cursor_execute", clock.stop)
+        event.listen(engine, "handle_error", clock.error)
+    return engine
+
+
+class _StatementClock:
+    """SQLite has no statement timeout: a progress handler (called every few thousand
+    VM steps) interrupts a statement that runs past its deadline ("interrupted")."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def connect(self, dbapi_conn: Any, record: Any) -> None:
+        deadline = [0.0]  # monotonic deadline of the running statement; 0: none
+        record.info[_DEADLINE] = deadline
+
+        def over() -> int:
+            return 1 if deadline[0] and time.monotonic() > deadline[0] else 0
+
+        dbapi_conn.set_progress_handler(over, 10_000)
+
+    def start(self, conn: Connection, *_: Any) -> None:
+        if (deadline := conn.info.get(_DEADLINE)) is not None:
+            deadline[0] = time.monotonic() + self.limit
+
+    def stop(self, conn: Connection, *_: Any) -> None:
+        if (deadline := conn.info.get(_DEADLINE)) is not None:
+            deadline[0] = 0.0
+
+    def error(self, context: Any) -> None:
+        conn = getattr(context, "connection", None)
+        if conn is not None and (deadline := conn.info.get(_DEADLINE)) is not None:
+            deadline[0] = 0.0
+
+
+_DEADLINE = "vetbot_statement_deadline"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -45,7 +132,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cur.close()
 
 

@@ -13,7 +13,7 @@ from bot.process import kb_store, kb_watch
 from bot.process.kb_store import KbVersion
 from bot.process.settings import Settings
 from db.crypto import PiiVault
-from db.session import make_engine, session_factory
+from db.session import Timeouts, make_engine, session_factory
 from intents.context import Context
 from intents.deadlines import Deadlines
 from intents.flows import default_flows
@@ -85,9 +85,17 @@ def vault_for(settings: Settings) -> PiiVault:
     return PiiVault(settings.secret_key, previous)
 
 
+def db_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        connect=settings.db_connect_timeout,
+        statement=settings.db_statement_timeout,
+        pool=settings.db_pool_timeout,
+    )
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, db_timeouts(settings))
     sessions = session_factory(engine)
     signature = kb_watch.watched(settings)  # before loading: a later edit is seen
     kb, version = kb_store.load(settings.kb_dir, sessions)

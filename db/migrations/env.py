@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from db.models import Base
-from db.session import make_engine
+from db.session import NO_STATEMENT_LIMIT, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,7 +25,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    engine = make_engine(
+        config.get_main_option("sqlalchemy.url") or "", NO_STATEMENT_LIMIT, poolclass=pool.NullPool
+    )
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
