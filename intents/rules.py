@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from intents import scams
-from intents.action import HANDOFF as HAND_OVER
-from intents.action import Action, Do, faq, flow
+from intents.action import HANDOFF, Action, Do, faq, flow
 from intents.cues.compiler import Family, load
 from intents.vocabulary import Intent
 
@@ -29,7 +28,7 @@ SELF = load("crisis_self_harm")
 OTHERS = load("harm_to_others")
 CROWD = load("crowd")
 CHAT = load("chit_chat")
-HANDOFF = load("handoff")
+ASK_HUMAN = load("handoff")
 OUT_OF_SCOPE = load("out_of_scope")
 ENTRY = load("flow_entry")
 
@@ -151,7 +150,8 @@ def crowd(text: str) -> bool:
 
 
 def crisis_action(norm: str, plain: str | None = None) -> Action | None:
-    """``crisis:self`` (self-harm, harm to others), ``crisis:crowd``, or None."""
+    """``crisis:self`` (self-harm, harm to others), ``crisis:crowd`` (read in either
+    wording), or None."""
     words = (norm, plain) if plain else (norm,)
     if any(in_danger(w) for w in words):
         return Action(Do.CRISIS, "self")
@@ -179,7 +179,7 @@ def asks_about_follow_up(norm: str) -> bool:
 
 
 # -- small talk ---------------------------------------------------------------------------------
-END_HANDOFF = HANDOFF.pattern("end_handoff")
+END_HANDOFF = ASK_HUMAN.pattern("end_handoff")
 GREETING_PREFIX = CHAT.pattern("greeting_prefix")
 
 
@@ -286,7 +286,7 @@ PRECEDENCE: tuple[tuple[str, Rule], ...] = (
     ("bot_or_human", when(on_norm(CHAT, "bot_or_human"), _GREETING, Action(Do.BOT_OR_HUMAN))),
     (
         "handoff",
-        when(on_norm(HANDOFF, "handoff", "call_me", "cannot_type"), Intent.HANDOFF, HAND_OVER),
+        when(on_norm(ASK_HUMAN, "handoff", "call_me", "cannot_type"), Intent.HANDOFF, HANDOFF),
     ),
     ("scam", _dishonest),
     # a bare "年审": the entry that tells the card's from the yearly 年度确认
