@@ -20,9 +20,10 @@ from bot.console import staff_routes
 from bot.process import kb_watch
 from bot.process.runtime import Runtime, build_runtime
 from bot.process.settings import Settings
+from bot.shell import rate_limit
 from bot.tickets import escalation
 from bot.web import api, chat, health, outage
-from bot.web.limits import BodyLimit
+from bot.web.limits import AddressLimit, BodyLimit
 
 HERE = Path(__file__).parent
 API_BODY_LIMIT = 16 * 1024
@@ -76,7 +77,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 BodyLimit,
                 limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)],
                 default=WEBHOOK_BODY_LIMIT,
-            )
+            ),
+            Middleware(
+                AddressLimit,
+                paths=["/chat/send", "/api/ask"],
+                per_minute=lambda: rt.settings.web_rate_limit_per_minute,
+                count=lambda address: rate_limit.address_hits(rt, address),
+            ),
         ],
         lifespan=lifespan,
         exception_handlers={cls: outage.database_unavailable for cls in outage.UNAVAILABLE},

@@ -40,8 +40,14 @@ class PetitionCase:
     next_unit: str  # the level above, who would handle 复查/复核
 
 
+class LookupLocked(Exception):
+    """Too many wrong lookup codes for this ticket number lately, from any conversation:
+    the number is not looked up at all until the window has passed."""
+
+
 class TicketDirectory(Protocol):
-    """Read-only lookup the shell lends to the engine (查询进度, 复查/复核)."""
+    """Lookup the shell lends to the engine (查询进度, 复查/复核). Both methods may raise
+    ``LookupLocked``; a wrong pair is counted against the ticket number."""
 
     def status(self, number: str, lookup_code: str) -> TicketStatus | None: ...
 

@@ -15,11 +15,12 @@ class Inbound:
     """One thing the veteran did: a text message or a channel event."""
 
     channel: str
-    user_id: str
-    text: str
+    #: who and what are left out of ``repr``: a logged ``Inbound`` names neither
+    user_id: str = field(repr=False)
+    text: str = field(repr=False)
     #: when it happened: adapters stamp it from the process clock (``Runtime.clock``)
     at: dt.datetime
-    msg_id: str | None = None
+    msg_id: str | None = field(default=None, repr=False)
     event: str | None = None  # "subscribe", "menu:card", … (channel events mapped by adapters)
 
 

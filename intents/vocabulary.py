@@ -21,6 +21,7 @@ class Intent(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     FAQ = "faq"
     UNKNOWN = "unknown"
+    RATE_LIMITED = "rate_limited"  # sent too fast: the shell answered without the engine
 
 
 class TicketKind(StrEnum):

@@ -275,6 +275,6 @@ def test_lookup_answers_only_with_number_and_code_and_locks_after_five_wrong_tri
     locked = _lookup(runtime, "u9", number, code, later + dt.timedelta(minutes=30))
     assert "当前状态" not in locked and "查询已暂停" in locked
     other_user = _lookup(runtime, "u10", number, code, later + dt.timedelta(minutes=30))
-    assert "当前状态" in other_user
+    assert "当前状态" not in other_user and "查询已暂停" in other_user  # the ticket is locked
     after_an_hour = _lookup(runtime, "u9", number, code, later + dt.timedelta(minutes=65))
     assert "当前状态：已收到，待受理" in after_an_hour

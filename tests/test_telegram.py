@@ -164,6 +164,25 @@ def test_photos_get_a_please_type_reply(live: Live) -> None:
     assert "打字" in texts(live, 506)[0]
 
 
+def test_link_codes_and_photos_are_rate_limited_per_chat(live: Live) -> None:
+    code = _officer(live)
+    for n in range(25):  # guessing staff link codes in bulk
+        live.say(907, f"/link {n:08d}")
+    live.say(907, f"/link {code}")  # the right code, but over the limit: not even tried
+    said = texts(live, 907)
+    assert len(said) == 21 and said[-1].startswith("您发得太快了")
+    with live.rt.sessions() as s:
+        assert s.scalars(select(Staff.telegram_chat_id)).one() is None
+    photo = message(908, "x")
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
+    for _ in range(25):
+        assert live.post(photo | {"update_id": next(_ids)}).status_code == 200
+    eventually(lambda: len(live.tg.messages(908)) >= 21)
+    time.sleep(0.5)  # nothing more arrives
+    assert sum("打字" in t for t in texts(live, 908)) == 20 and len(texts(live, 908)) == 21
+
+
 def _officer(live: Live, username: str = "li", role: str = "staff", on_duty: bool = False) -> str:
     with transaction(live.rt.sessions) as s:
         officer = staff_repo.create(s, username, "password-123", role, "990100")

@@ -19,6 +19,8 @@ def serve(
     """Run the web server: web chat /chat, API /api/ask, staff console /staff, webhooks."""
     import uvicorn
 
+    from bot.process.logs import uvicorn_config
+
     s = settings()
     uvicorn.run(
         "bot.app:create_app",
@@ -28,4 +30,5 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_level="info",
+        log_config=uvicorn_config(),  # no signatures, openids, ID numbers or phones
     )

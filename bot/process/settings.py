@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "", description="Public https base URL (Telegram webhook, links in staff cards)"
     )
+    rate_limit_per_minute: int = Field(
+        20,
+        description="Messages one user may send per minute on any channel before the bot "
+        "answers 请稍后再发 without running the engine (0: no limit)",
+        ge=0,
+    )
+    web_rate_limit_per_minute: int = Field(
+        60,
+        description="Web chat sends and /api/ask calls per client address per minute (0: no limit)",
+        ge=0,
+    )
     wechat_max_age_seconds: int = Field(
         300,
         description="Refuse WeChat callbacks whose timestamp is further than this from now "

@@ -7,11 +7,12 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
 from bot.process.runtime import Runtime
+from bot.shell import rate_limit
 from bot.shell.effects import Applied, EffectContext, apply_all
 from bot.tickets import routing
 from bot.tickets.directory import DbTicketDirectory
@@ -60,7 +61,7 @@ class Job:
     names its row in the durable inbox, which the handling transaction marks done)."""
 
     inbound: Inbound
-    dedupe_key: str | None = None
+    dedupe_key: str | None = field(default=None, repr=False)  # holds the openid on WeChat
     queue_replies: bool = False
     deliver: Deliver | None = None
 
@@ -129,7 +130,9 @@ class _Batch:
     def _step(self, job: Job, conv: Conversation) -> Handled:
         rt, session, inbound = self.rt, self.session, job.inbound
         state = read_state(conv, rt.vault)
-        turn = step(state, inbound, _step_context(rt, session))
+        turn = rate_limit.refused(rt, session, inbound, state, job.queue_replies) or step(
+            state, inbound, _step_context(rt, session, inbound.at)
+        )
         applied = Applied()
         if turn.effects:
             opens = any(isinstance(e, OpenTicket) for e in turn.effects)
@@ -230,9 +233,10 @@ def _routing(rt: Runtime, session: Session, needed: bool) -> routing.Routing:
     return routing.with_db_rules(base, routing_rules.active(session)) if needed else base
 
 
-def _step_context(rt: Runtime, session: Session) -> Context:
+def _step_context(rt: Runtime, session: Session, at: dt.datetime) -> Context:
     """The engine's context for this step, with 查询进度 lent over this transaction."""
-    return replace(rt.ctx, tickets=DbTicketDirectory(session, rt.vault, rt.ctx.regions))
+    directory = DbTicketDirectory(session, rt.vault, rt.ctx.regions, at)
+    return replace(rt.ctx, tickets=directory)
 
 
 def _count_lookup_failures(

@@ -1,11 +1,15 @@
-"""Request body limits: a pure ASGI middleware (413 before the body is read)."""
+"""Request limits as pure ASGI middleware: body size (413 before the body is read) and
+requests per client address (429)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from starlette.responses import PlainTextResponse
+import anyio.to_thread
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.shell.rate_limit import TOO_FAST
 
 
 class BodyLimit:
@@ -51,3 +55,36 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class AddressLimit:
+    """Requests per client address per minute on some paths (web chat sends, /api/ask),
+    counted in the database so every worker shares one count. A new web-chat cookie
+    is free to get; an address is not. Over the limit: 429 with the notice as
+    ``error`` (the chat page shows it) and ``Retry-After``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        paths: Sequence[str],
+        per_minute: Callable[[], int],
+        count: Callable[[str], int],
+    ) -> None:
+        self.app = app
+        self.paths = tuple(paths)
+        self.per_minute = per_minute  # read per request: settings may differ per app
+        self.count = count  # blocking: one hit for an address → its hits this minute
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.per_minute() if scope["type"] == "http" else 0
+        if limit <= 0 or not scope.get("path", "").startswith(self.paths):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client") or ("unknown", 0)
+        hits = await anyio.to_thread.run_sync(self.count, str(client[0]))
+        if hits > limit:
+            text = TOO_FAST.format(limit=limit)
+            response = JSONResponse({"error": text}, status_code=429, headers={"Retry-After": "60"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

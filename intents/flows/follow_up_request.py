@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from intents import follow_ups, rules
+from intents.context import LookupLocked
 from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.flows.fields import parse_yes_no
 from intents.flows.lookup import SLOTS as PAIR_SLOTS
@@ -129,7 +130,10 @@ def _check_pair(view: View) -> Outcome:
     directory = view.ctx.tickets
     if directory is None:
         return Outcome((Reply(follow_ups.UNAVAILABLE),))
-    case = directory.petition_case(str(view.slots["number"]), str(view.slots["code"]))
+    try:
+        case = directory.petition_case(str(view.slots["number"]), str(view.slots["code"]))
+    except LookupLocked:
+        return Outcome((Reply(locked_text()),))
     if case is None:
         return wrong_pair(view, retry=NAME, then_slots={AGAIN: True})
     why_not = follow_ups.refusal(case, view.today, view.ctx.deadlines)

@@ -3,7 +3,9 @@ owning unit and the due date, through ``ctx.tickets`` (lent by the shell).
 
 Both are required. Wrong pairs are counted in the conversation state
 (``lookup_failures``, which outlives the flow and process restarts): after
-``MAX_FAILURES`` within ``WINDOW`` the lookup is locked for that user. The
+``MAX_FAILURES`` within ``WINDOW`` the lookup is locked for that user. The directory
+also counts them per ticket number, whoever asks (a new web-chat cookie is a new
+conversation): it then raises ``LookupLocked`` for that number. The
 复查/复核 request (``follow_up_request``) asks for the same pair with these slots
 and shares the count, so neither flow can be used to guess codes.
 """
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from intents.context import LookupLocked
 from intents.flows.base import Entry, Flow, Invalid, Outcome, Parsed, ParseResult, Slot, View
 from intents.turn import Effect, Reply
 from intents.vocabulary import Intent
@@ -78,7 +81,10 @@ def _finish(view: View) -> Outcome:
     directory = view.ctx.tickets
     if directory is None:
         return Outcome((Reply("暂时查不了进度，请稍后再试，或回复“转人工”。"),))
-    found = directory.status(str(view.slots["number"]), str(view.slots["code"]))
+    try:
+        found = directory.status(str(view.slots["number"]), str(view.slots["code"]))
+    except LookupLocked:
+        return Outcome((Reply(locked_text()),))
     if found is None:
         return wrong_pair(view)
     due = f"\n办理期限：{found.due:%Y年%m月%d日}前" if found.due else ""

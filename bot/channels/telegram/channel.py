@@ -34,6 +34,7 @@ from bot.channels.telegram.staff import StaffCommands
 from bot.channels.wechat.message import PLEASE_TYPE
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
+from bot.shell import rate_limit
 from bot.shell.inbound import handle, queue_reply
 from bot.shell.inbox import receive
 from db.session import transaction
@@ -73,11 +74,11 @@ def build(rt: Runtime, settings: Settings, kick: Callable[[], None]) -> Telegram
     veteran = _Veteran(rt, kick)
     staff = StaffCommands(rt, kick)
     app.add_handler(CommandHandler("start", veteran.start))
-    app.add_handler(CommandHandler("link", _command(staff.link)))
-    app.add_handler(CommandHandler("queue", _command(staff.queue)))
-    app.add_handler(CommandHandler("claim", _command(staff.claim)))
-    app.add_handler(CommandHandler("reply", _command(staff.reply, keep_text=True)))
-    app.add_handler(CommandHandler("escalate", _command(staff.escalate, keep_text=True)))
+    app.add_handler(CommandHandler("link", _command(rt, staff.link)))
+    app.add_handler(CommandHandler("queue", _command(rt, staff.queue)))
+    app.add_handler(CommandHandler("claim", _command(rt, staff.claim)))
+    app.add_handler(CommandHandler("reply", _command(rt, staff.reply, keep_text=True)))
+    app.add_handler(CommandHandler("escalate", _command(rt, staff.escalate, keep_text=True)))
     app.add_handler(CallbackQueryHandler(veteran.button))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, veteran.text))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, veteran.media))
@@ -91,12 +92,24 @@ def build(rt: Runtime, settings: Settings, kick: Callable[[], None]) -> Telegram
     return channel
 
 
+async def _limited(rt: Runtime, update: Update) -> bool:
+    """Over the per-user limit (bot/shell/rate_limit.py) for what is answered without the
+    shell: staff commands, link codes, media. The notice is said once per window."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None:
+        return True
+    verdict = await asyncio.to_thread(rate_limit.check, rt, "telegram", str(chat.id))
+    if verdict.notice is not None and message is not None:
+        await message.reply_text(verdict.notice.text)
+    return verdict.limited
+
+
 def _command(
-    run: Callable[[str, list[str]], str], keep_text: bool = False
+    rt: Runtime, run: Callable[[str, list[str]], str], keep_text: bool = False
 ) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     async def callback(update: Update, context: Context) -> None:
         message, chat = update.effective_message, update.effective_chat
-        if message is None or chat is None:
+        if message is None or chat is None or await _limited(rt, update):
             return
         args = (message.text or "").split(maxsplit=2)[1:] if keep_text else list(context.args or [])
         answer = await asyncio.to_thread(run, str(chat.id), args)
@@ -115,6 +128,8 @@ class _Veteran:
     async def start(self, update: Update, context: Context) -> None:
         chat = update.effective_chat
         if chat is not None and context.args:  # t.me/<bot>?start=<code>: a staff link code
+            if await _limited(self.rt, update):  # link codes cannot be guessed in bulk
+                return
             answer = await asyncio.to_thread(
                 StaffCommands(self.rt, self.kick).link, str(chat.id), list(context.args)
             )
@@ -136,7 +151,7 @@ class _Veteran:
 
     async def media(self, update: Update, context: Context) -> None:
         chat = update.effective_chat
-        if chat is not None:
+        if chat is not None and not await _limited(self.rt, update):
             await asyncio.to_thread(self._queue, str(chat.id), PLEASE_TYPE)
             self.kick()
 
