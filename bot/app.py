@@ -24,6 +24,8 @@ from bot.shell import rate_limit
 from bot.tickets import escalation
 from bot.web import api, chat, health, outage
 from bot.web.limits import AddressLimit, BodyLimit
+from bot.web.metrics import MetricsPage, metrics
+from bot.web.request_log import RequestLog
 
 HERE = Path(__file__).parent
 API_BODY_LIMIT = 16 * 1024
@@ -45,6 +47,7 @@ def routes() -> list[Route | Mount]:
         Route("/", home),
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
+        Route("/metrics", metrics),
         Route("/api/ask", api.api_ask, methods=["POST"]),
         Route("/chat", chat.chat_page),
         Route("/chat/send", chat.chat_send, methods=["POST"]),
@@ -56,6 +59,18 @@ def routes() -> list[Route | Mount]:
         ),  # the staff console's own table: bot/console/routes.py
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
+
+def _address_hits(rt: Runtime, address: str) -> int:
+    """Requests from one address this minute (counted in the DB); refusals in /metrics.
+    Without a database the request goes on to its endpoint, which answers a clean 503."""
+    try:
+        hits = rate_limit.address_hits(rt, address)
+    except outage.UNAVAILABLE:
+        return 0
+    if hits > rt.settings.web_rate_limit_per_minute > 0:
+        rt.metrics.rate_limited.labels("address").inc()
+    return hits
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
@@ -73,6 +88,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Starlette(
         routes=routes(),
         middleware=[
+            Middleware(RequestLog),
             Middleware(
                 BodyLimit,
                 limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)],
@@ -82,7 +98,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 AddressLimit,
                 paths=["/chat/send", "/api/ask"],
                 per_minute=lambda: rt.settings.web_rate_limit_per_minute,
-                count=lambda address: rate_limit.address_hits(rt, address),
+                count=lambda address: _address_hits(rt, address),
             ),
         ],
         lifespan=lifespan,
@@ -90,5 +106,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     app.state.readiness = health.ReadinessProbe(rt)
+    app.state.metrics_page = MetricsPage(rt)
     app.state.templates = templates()
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ from bot.delivery.senders import LogOnlySender, TelegramSender, WeChatSender, We
 from bot.delivery.tokens import TokenCache
 from bot.delivery.worker import OutboxWorker
 from bot.process import background
+from bot.process.metrics import multiprocess_dir
 from bot.process.runtime import Runtime
 from bot.process.settings import Settings
 from bot.shell.drain import Drain
@@ -105,6 +107,15 @@ async def running(app: Starlette, rt: Runtime) -> AsyncIterator[None]:
             await tg.application.stop()
             await tg.application.shutdown()
         wechat.close()
+        _metrics_process_ended()
+
+
+def _metrics_process_ended() -> None:
+    """Multiprocess metrics: this worker's live gauges stop counting."""
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())
 
 
 def _recover_by(wechat: WeChatChannel) -> Callable[[Pending], bool]:

@@ -1,26 +1,36 @@
-"""What the server writes to its logs: no signatures, nonces, openids, ID numbers or
-phones (issue 13 §2, §4).
+"""What the server writes to its logs: JSON lines with a request id, and no signatures,
+nonces, openids, ID numbers, phones, tokens or secrets (issue 13 §2, §4; issue 16 §3).
 
-- ``AccessFilter`` rewrites uvicorn's access lines: the values of WeChat's callback
-  parameters (signature, msg_signature, timestamp, nonce, openid, echostr) and of a
-  console search (``q``) become ``…``; every other value is masked like stored text.
-- ``RedactFilter`` masks ID numbers and phones in every other line, traceback included.
+- ``JsonFormatter``: one JSON object per line (``VETBOT_LOG_FORMAT=text`` for a developer's
+  terminal: ``TextFormatter``), with ``request_id`` — set for each HTTP request by
+  ``bot.web.request_log`` and carried into worker threads (``asyncio.to_thread`` copies
+  context variables) — and the request fields (method, path, status, ms).
+- ``clean`` runs on every line, traceback included: ID-card and phone numbers and lookup
+  codes are masked (``db.crypto.redact``); access tokens, app secrets, WeChat signatures,
+  nonces, openids and Telegram bot tokens in URLs are cut out, whoever logged them
+  (httpx logs each request's URL at INFO, so it is held at WARNING too).
+- ``clean_target``: a request target (path?query) fit for a log line; ``AccessFilter``
+  applies it to uvicorn's access lines, were they turned on (``vetbot serve`` turns them
+  off: ``bot.web.request_log`` writes one line per request instead); ``RedactFilter``
+  masks ID numbers and phones in a handler's records.
 
-``uvicorn_config()`` is uvicorn's default logging with both filters, plus the app's own
-loggers (``bot``, ``db``…) at INFO on the same handler; ``vetbot serve`` passes it to
-uvicorn, so every worker process uses it.
+``uvicorn_config()`` is the logging ``vetbot serve`` passes to uvicorn, so every worker
+process uses it.
 """
 
 from __future__ import annotations
 
-import copy
+import contextvars
+import datetime as dt
+import json
 import logging
+import re
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from uvicorn.config import LOGGING_CONFIG
-
 from db.crypto import redact
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 #: query parameters whose value never reaches a log
 SECRET_PARAMS = frozenset(
@@ -67,24 +77,89 @@ class RedactFilter(logging.Filter):
         return True
 
 
-APP_LOGGERS = ("bot", "db", "intents", "knowledge")
 
 
-def uvicorn_config(level: str = "INFO") -> dict[str, Any]:
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {
-        "access": {"()": "bot.process.logs.AccessFilter"},
-        "redact": {"()": "bot.process.logs.RedactFilter"},
+_SECRET_PARAMS = re.compile(
+    r"((?:access_token|secret|corpsecret|signature|msg_signature|nonce|openid|echostr|timestamp)=)[^&\s\"']+",
+    re.IGNORECASE,
+)
+_BOT_TOKEN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+FIELDS = ("method", "path", "status", "ms", "channel")  # extra= fields a line may carry
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram.ext", "alembic")
+
+
+def clean(text: str) -> str:
+    text = _SECRET_PARAMS.sub(lambda m: m.group(1) + "***", text)
+    text = _BOT_TOKEN.sub("/bot***", text)
+    return redact(text)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": clean(record.getMessage()),
+        }
+        if rid := request_id.get():
+            line["request_id"] = rid
+        for name in FIELDS:
+            if hasattr(record, name):
+                line[name] = getattr(record, name)
+        if record.exc_info:
+            line["error"] = record.exc_info[0].__name__ if record.exc_info[0] else ""
+            line["trace"] = clean(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """For a developer's terminal (VETBOT_LOG_FORMAT=text): still cleaned."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        rid = request_id.get()
+        return clean(super().format(record)) + (f" [{rid}]" if rid else "")
+
+
+def uvicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for the server (uvicorn's ``log_config``)."""
+    formatter = (
+        "bot.process.logs.JsonFormatter" if fmt == "json" else "bot.process.logs.TextFormatter"
+    )
+    quiet = {name: {"level": "WARNING"} for name in QUIET_LOGGERS}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"vetbot": {"()": formatter}},
+        "filters": {
+            "access": {"()": "bot.process.logs.AccessFilter"},
+            "redact": {"()": "bot.process.logs.RedactFilter"},
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "vetbot",
+                "stream": "ext://sys.stderr",
+                "filters": ["redact"],
+            },
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "vetbot",
+                "stream": "ext://sys.stderr",
+                "filters": ["access", "redact"],
+            },
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            "uvicorn": {"handlers": [], "level": level, "propagate": True},
+            "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
+            # off in `vetbot serve` (bot.web.request_log instead); cleaned if turned on
+            "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False},
+            **quiet,
+        },
     }
-    config["formatters"]["app"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
-    config["handlers"]["access"]["filters"] = ["access"]
-    config["handlers"]["default"]["filters"] = ["redact"]
-    config["handlers"]["app"] = {
-        "formatter": "app",
-        "class": "logging.StreamHandler",
-        "stream": "ext://sys.stderr",
-        "filters": ["redact"],
-    }
-    for name in APP_LOGGERS:
-        config["loggers"][name] = {"handlers": ["app"], "level": level, "propagate": False}
-    return config

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.process import kb_store, kb_watch
 from bot.process.kb_store import KbVersion
+from bot.process.metrics import Metrics
 from bot.process.settings import Settings
 from db.crypto import PiiVault
 from db.session import Timeouts, make_engine, session_factory
@@ -62,6 +63,8 @@ class Runtime:
     kb_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     #: the one source of "now" and "today" (tests pin it: knowledge.clock.FixedClock)
     clock: Clock = field(default_factory=SystemClock)
+    #: this process's Prometheus metrics (bot/process/metrics.py); parts increment their own
+    metrics: Metrics = field(default_factory=Metrics, repr=False, compare=False)
     #: what ``ctx.kb`` was built from: seed files + curated versions in the DB (None: the
     #: files on disk now, no curated version yet); each bot reply records it
     kb_version: KbVersion | None = None

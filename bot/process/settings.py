@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     inbox_drain_seconds: float = Field(
         2.0, description="Seconds between looks for inbox messages left unhandled (0: off)"
     )
+    log_format: str = Field(
+        "json", description="Server log lines: json (one object a line) or text"
+    )
     db_connect_timeout: float = Field(5.0, description="Seconds to open a database connection")
     db_statement_timeout: float = Field(
         30.0, description="Seconds one SQL statement may run (0: no limit)"

@@ -61,6 +61,8 @@ class Drain:
         others = [p for p in due if not self._to_channel(p)]
         if others:
             await asyncio.to_thread(self._handle, others)
+        for item in due:
+            self.rt.metrics.inbox_recovered.labels(item.inbound.channel).inc()
         if due:
             self.recovered += len(due)
             log.info("inbox drain: %d message(s) taken back from the inbox", len(due))

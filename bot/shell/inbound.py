@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +26,7 @@ from intents.context import Context
 from intents.engine import expects_sensitive, step
 from intents.flows.lookup import WINDOW as LOOKUP_WINDOW
 from intents.state import ConversationState, load_state
-from intents.turn import Inbound, OpenTicket, Reply, Turn
+from intents.turn import Inbound, OpenTicket, RecordUnanswered, Reply, Turn
 from knowledge.clock import china_date
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,14 @@ class _Batch:
     def _step(self, job: Job, conv: Conversation) -> Handled:
         rt, session, inbound = self.rt, self.session, job.inbound
         state = read_state(conv, rt.vault)
-        turn = rate_limit.refused(rt, session, inbound, state, job.queue_replies) or step(
-            state, inbound, _step_context(rt, session, inbound.at)
-        )
+        refused = rate_limit.refused(rt, session, inbound, state, job.queue_replies)
+        if refused is not None:
+            rt.metrics.rate_limited.labels(inbound.channel).inc()
+            turn = refused
+        else:
+            started = time.perf_counter()
+            turn = step(state, inbound, _step_context(rt, session, inbound.at))
+            _count(rt, inbound, turn, time.perf_counter() - started)
         applied = Applied()
         if turn.effects:
             opens = any(isinstance(e, OpenTicket) for e in turn.effects)
@@ -177,6 +183,19 @@ class _Batch:
         if job.queue_replies and not result.duplicate:
             return replace(result, answered="outbox")
         return result
+
+
+def _count(rt: Runtime, inbound: Inbound, turn: Turn, seconds: float) -> None:
+    understood = turn.understanding
+    unanswered = any(isinstance(e, RecordUnanswered) for e in turn.effects)
+    rt.metrics.turn(
+        inbound.channel,
+        str(understood.intent),
+        len(turn.replies),
+        understood.confidence,
+        seconds,
+        unanswered,
+    )
 
 
 def read_state(conv: Conversation, vault: PiiVault) -> ConversationState:

@@ -53,6 +53,8 @@ def receive(rt: Runtime, messages: Sequence[tuple[Inbound, str]]) -> None:
     arrivals = [_arrival(inbound, key, rt.vault) for inbound, key in messages]
     with transaction(rt.sessions) as session:
         repo.store(session, arrivals, rt.clock.now(), _lease(rt))
+    for arrival in arrivals:
+        rt.metrics.inbox_received.labels(arrival.channel).inc()
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,7 @@ check hangs, later requests share it instead of starting more.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
@@ -23,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.process.runtime import Runtime
+from bot.web.offloop import Coalesced
 from db import backlog
 from db import inbox as inbox_rows
 from db.migrate import alembic_config
@@ -56,36 +53,19 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
 
 
-@dataclass
 class ReadinessProbe:
-    rt: Runtime
-    _running: concurrent.futures.Future[dict[str, dict[str, Any]]] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _head: str | None = None
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._head: str | None = None
+        self._run = Coalesced(self._checks, "readyz")
 
     async def check(self, timeout: float) -> dict[str, dict[str, Any]]:
-        future = self._start()
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+            return await self._run(timeout)
         except TimeoutError:
             return {"db": {"ok": False, "error": f"no answer within {timeout:g} s"}}
         except Exception as exc:
             return {"db": {"ok": False, "error": type(exc).__name__}}
-
-    def _start(self) -> concurrent.futures.Future[dict[str, dict[str, Any]]]:
-        with self._lock:
-            if self._running is None or self._running.done():
-                self._running = concurrent.futures.Future()
-                threading.Thread(
-                    target=self._run, args=(self._running,), name="readyz", daemon=True
-                ).start()
-            return self._running
-
-    def _run(self, future: concurrent.futures.Future[dict[str, dict[str, Any]]]) -> None:
-        try:
-            future.set_result(self._checks())
-        except BaseException as exc:
-            future.set_exception(exc)
 
     def _checks(self) -> dict[str, dict[str, Any]]:
         rt, settings = self.rt, self.rt.settings

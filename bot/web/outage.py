@@ -45,6 +45,9 @@ _quiet = _Quiet()
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     _quiet.note(type(exc).__name__, request.url.path)
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        runtime.metrics.db_unavailable.inc()
     headers = {"Retry-After": RETRY_AFTER}
     if request.url.path.startswith(("/chat", "/api")):
         return JSONResponse({"error": BUSY}, status_code=503, headers=headers)

@@ -168,6 +168,7 @@ class PassiveRunner:
         for n, thread in enumerate(self._threads):
             if not thread.is_alive():
                 self.deaths += 1
+                self.rt.metrics.engine_thread_deaths.inc()
                 log.error("wechat: engine thread %s had died; starting it again", thread.name)
                 self._threads[n] = self._thread(n)
 
