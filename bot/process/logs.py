@@ -77,8 +77,6 @@ class RedactFilter(logging.Filter):
         return True
 
 
-
-
 _SECRET_PARAMS = re.compile(
     r"((?:access_token|secret|corpsecret|signature|msg_signature|nonce|openid|echostr|timestamp)=)[^&\s\"']+",
     re.IGNORECASE,
