@@ -22,7 +22,7 @@ demo: db
 
 ## Install into .venv, prepare var/vetbot.db and the KB, start http://127.0.0.1:8000
 run: demo
-	$(VETBOT) serve
+	$(VETBOT) serve --dev
 
 ## The full test suite (SQLite always; PostgreSQL when VETBOT_TEST_PG_URL is set)
 test: install

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.channels import lifespan as channels
 from bot.channels.telegram import channel as telegram
@@ -23,6 +24,7 @@ from bot.process.settings import Settings
 from bot.shell import rate_limit
 from bot.tickets import escalation
 from bot.web import api, chat, health, outage
+from bot.web.headers import SecurityHeaders
 from bot.web.limits import AddressLimit, BodyLimit
 from bot.web.metrics import MetricsPage, metrics
 from bot.web.request_log import RequestLog
@@ -88,7 +90,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Starlette(
         routes=routes(),
         middleware=[
+            # trusted proxies' X-Forwarded-For/-Proto first: client address and https
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=rt.settings.forwarded_allow_ips),
             Middleware(RequestLog),
+            Middleware(SecurityHeaders),
             Middleware(
                 BodyLimit,
                 limits=[("/api/", API_BODY_LIMIT), ("/chat/", API_BODY_LIMIT)],

@@ -1,4 +1,4 @@
-"""`vetbot staff add|passwd|disable`: manage staff accounts (工作人员账户)."""
+"""`vetbot staff add|passwd|unlock|disable`: manage staff accounts (工作人员账户)."""
 
 from __future__ import annotations
 
@@ -69,13 +69,40 @@ def passwd(
             account = staff.by_username(session, username)
             if account is None:
                 raise staff.StaffError(f"no user {username!r}")
-            staff.set_password(session, account, _password(password), "cli")
-            account.failed_logins = 0
-            account.locked_until = None
+            staff.set_password(session, account, _password(password), "cli")  # ends sessions
+            staff.unlock(session, username, "cli")
     except staff.StaffError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     out.print(f"password changed for {username}")
+
+
+@app.command("unlock")
+def unlock(
+    username: Annotated[str | None, typer.Argument(help="Account to unlock")] = None,
+    client: Annotated[
+        str | None, typer.Option(help="Also (or only) a throttled client address")
+    ] = None,
+) -> None:
+    """Lift a login lock now (it also ends by itself after the lock time); works when every
+    admin is locked out of the console."""
+    from db import staff
+    from db.session import make_engine, session_factory, transaction
+
+    if not username and not client:
+        err.print("[red]name an account, or --client ADDRESS[/red]")
+        raise typer.Exit(2)
+    engine = make_engine(settings().database_url)
+    with transaction(session_factory(engine)) as session:
+        if username:
+            if staff.by_username(session, username) is None:
+                err.print(f"[red]no user {username!r}[/red]")
+                raise typer.Exit(1)
+            lifted = staff.unlock(session, username, "cli")
+            out.print(f"{username}: {'unlocked' if lifted else 'was not locked'}")
+        if client:
+            lifted = staff.unlock_client(session, client, "cli")
+            out.print(f"client {client}: {'unlocked' if lifted else 'was not throttled'}")
 
 
 @app.command("disable")
@@ -90,6 +117,5 @@ def disable(username: str) -> None:
         if account is None:
             err.print(f"[red]no user {username!r}[/red]")
             raise typer.Exit(1)
-        account.active = False
-        staff.audit(session, "cli", "staff_disable", username)
+        staff.disable(session, account, "cli")
     out.print(f"disabled {username}")

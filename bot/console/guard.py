@@ -1,4 +1,5 @@
-"""Endpoint wrappers: every /staff page checks the session and role; every POST the CSRF token.
+"""Endpoint wrappers: every /staff page checks the session and role; every POST also the
+session's CSRF token.
 
 Handlers are plain synchronous functions ``handler(cx) -> Response`` run in a
 worker thread (they use the sync DB session); the wrapper does the async parts.
@@ -18,7 +19,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from bot.console import session as sess
 from bot.console.scope import StaffUser
 from bot.process.runtime import Runtime
-from db.models import Staff
+from db import staff as staff_repo
 from db.session import transaction
 
 Endpoint = Callable[[Request], Any]
@@ -33,7 +34,7 @@ class Cx:
     user: StaffUser
     csrf: str
     form: Mapping[str, str] = field(default_factory=dict)
-    set_csrf_cookie: bool = False
+    session_key: str = ""  # the server-side session this request belongs to
 
     def param(self, name: str) -> str:
         return str(self.request.path_params.get(name, ""))
@@ -57,21 +58,36 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
-def load_user(rt: Runtime, request: Request) -> StaffUser | None:
-    data = sess.read_session(request, rt.settings.secret_key)
-    if data is None:
+def cookies(request: Request) -> sess.Cookies:
+    s = runtime(request).settings
+    return sess.cookies_for(request, s.cookie_secure, s.public_url)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For already applied)."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True)
+class Login:
+    user: StaffUser
+    session_key: str
+
+
+def load_login(rt: Runtime, request: Request) -> Login | None:
+    token = sess.session_token(request, cookies(request))
+    if not token:
         return None
     with transaction(rt.sessions) as session:
-        staff = session.get(Staff, data.staff_id)
-        if (
-            staff is None
-            or not staff.active
-            or sess.fingerprint(staff.password_hash) != data.fingerprint
-        ):
+        opened = staff_repo.session_of(session, token, rt.clock.now())
+        if opened is None:
             return None
-        return StaffUser(
-            staff.id, staff.username, staff.display_name, staff.role, staff.region_code
-        )
+        s = opened.staff
+        return Login(StaffUser(s.id, s.username, s.display_name, s.role, s.region_code), opened.key)
+
+
+def _to_login(request: Request) -> Response:
+    return RedirectResponse("/staff/login?next=" + quote(request.url.path), status_code=303)
 
 
 def page(handler: Handler, role: str = "staff") -> Endpoint:
@@ -79,51 +95,40 @@ def page(handler: Handler, role: str = "staff") -> Endpoint:
 
     async def endpoint(request: Request) -> Response:
         rt = runtime(request)
-        user = await run_in_threadpool(load_user, rt, request)
-        if user is None:
-            return RedirectResponse("/staff/login?next=" + quote(request.url.path), status_code=303)
-        if not user.at_least(role):
+        login = await run_in_threadpool(load_login, rt, request)
+        if login is None:
+            return _to_login(request)
+        if not login.user.at_least(role):
             return forbidden("您的角色无权使用此功能")
-        nonce = sess.csrf_cookie(request)
-        cx = Cx(request, rt, user, "", set_csrf_cookie=nonce is None)
-        nonce = nonce or sess.new_nonce()
-        cx.csrf = sess.csrf_token(rt.settings.secret_key, nonce)
-        response = await run_in_threadpool(handler, cx)
-        if cx.set_csrf_cookie:
-            sess.set_cookie(request, response, sess.CSRF_COOKIE, nonce, sess.SESSION_HOURS * 3600)
-        return secured(response)
+        csrf = sess.csrf_token(rt.settings.secret_key, login.session_key)
+        cx = Cx(request, rt, login.user, csrf, session_key=login.session_key)
+        return secured(await run_in_threadpool(handler, cx))
 
     return endpoint
 
 
 def action(handler: Handler, role: str = "staff") -> Endpoint:
-    """A POST endpoint: CSRF first (403 without a valid token), then session and role."""
+    """A POST endpoint: a session, then its CSRF token (403 without), then the role."""
 
     async def endpoint(request: Request) -> Response:
         rt = runtime(request)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         token = form.get(sess.CSRF_FIELD) or request.headers.get(sess.CSRF_HEADER)
-        if not sess.csrf_ok(rt.settings.secret_key, sess.csrf_cookie(request), token):
+        login = await run_in_threadpool(load_login, rt, request)
+        if login is None:
+            return RedirectResponse("/staff/login", status_code=303)  # nothing ran
+        if not sess.csrf_ok(rt.settings.secret_key, login.session_key, token):
             return forbidden("表单已失效（CSRF 校验失败），请刷新页面后重试")
-        user = await run_in_threadpool(load_user, rt, request)
-        if user is None:
-            return RedirectResponse("/staff/login", status_code=303)
-        if not user.at_least(role):
+        if not login.user.at_least(role):
             return forbidden("您的角色无权执行此操作")
-        cx = Cx(request, rt, user, str(token), form)
+        cx = Cx(request, rt, login.user, str(token), form, login.session_key)
         return secured(await run_in_threadpool(handler, cx))
 
     return endpoint
 
 
 def secured(response: Response) -> Response:
-    """Headers for every console response: no framing, no caching of PII, local assets only."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """Console responses hold personal data: never cached. (Every response of the app also
+    gets the security headers of ``bot.web.headers``.)"""
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-    )
     return response

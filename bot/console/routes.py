@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from bot.console import account, consult, curation, dashboard, queue_page, ticket_page
+from bot.console import account, accounts, consult, curation, dashboard, queue_page, ticket_page
 from bot.console.guard import action, page
 
 
@@ -16,6 +16,9 @@ def staff_routes() -> list[Route]:
         Route("/logout", action(account.logout), methods=["POST"]),
         Route("/password", page(account.password_page)),
         Route("/password", action(account.password_submit), methods=["POST"]),
+        Route("/accounts", page(accounts.page, "admin")),
+        Route("/accounts/unlock", action(accounts.unlock, "admin"), methods=["POST"]),
+        Route("/accounts/logout", action(accounts.end_sessions, "admin"), methods=["POST"]),
         Route("/queue/{view}", page(queue_page.queue)),
         Route("/tickets/{number}", page(ticket_page.page)),
         Route("/tickets/{number}/messages", page(ticket_page.poll)),

@@ -1,9 +1,14 @@
-"""Staff sessions and CSRF: signed, HttpOnly, SameSite cookies; nothing stored server-side.
+"""Console cookies and CSRF tokens.
 
-The session cookie names the staff member and a fingerprint of their password hash,
-so changing a password (or disabling the account) ends every open session.
-CSRF uses a per-browser random cookie and, in every form, an HMAC of it
-(double submit, bound to the server key): a cross-site POST cannot know the token.
+The session cookie holds a random token; the server keeps its hash (``db.staff``), so
+logging out, a password change or disabling the account ends the session for every copy
+of the cookie. A form's CSRF token is an HMAC of that session (not of any cookie): a token
+from another session, or a cookie planted next to the victim's, is refused.
+Before login, the login form itself is protected by a per-browser nonce cookie.
+
+Over https (directly, or behind a trusted proxy sending ``X-Forwarded-Proto``) cookies are
+``Secure`` and ``__Host-`` prefixed (so no sibling subdomain can set them); see
+``VETBOT_COOKIE_SECURE`` and ``VETBOT_FORWARDED_ALLOW_IPS``.
 """
 
 from __future__ import annotations
@@ -13,83 +18,105 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-SESSION_COOKIE = "vetbot_staff"
-CSRF_COOKIE = "vetbot_csrf"
+from db.staff import SESSION_HOURS
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-SESSION_HOURS = 10
+MAX_AGE = SESSION_HOURS * 3600
 
 
 @dataclass(frozen=True)
-class SessionData:
-    staff_id: int
-    fingerprint: str
+class Cookies:
+    """Names and attributes of the console's two cookies for one request."""
+
+    secure: bool
+
+    @property
+    def session(self) -> str:
+        return "__Host-vetbot_staff" if self.secure else "vetbot_staff"
+
+    @property
+    def login_nonce(self) -> str:
+        return "__Host-vetbot_csrf" if self.secure else "vetbot_csrf"
+
+    @property
+    def path(self) -> str:
+        return "/" if self.secure else "/staff"  # __Host- requires Path=/
 
 
-def fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def cookies_for(request: Request, mode: str, public_url: str = "") -> Cookies:
+    """``mode``: ``auto`` (Secure when the request came over https, or the public URL is
+    https), ``always`` or ``never``."""
+    if mode == "always":
+        return Cookies(True)
+    if mode == "never":
+        return Cookies(False)
+    return Cookies(request.url.scheme == "https" or public_url.startswith("https://"))
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="staff-session")
+def session_token(request: Request, c: Cookies) -> str:
+    return request.cookies.get(c.session, "")
 
 
-def read_session(request: Request, secret: str) -> SessionData | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    try:
-        data = _serializer(secret).loads(raw, max_age=SESSION_HOURS * 3600)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
-        return None
-    return SessionData(int(data["s"]), str(data.get("f", "")))
+def set_session(response: Response, c: Cookies, token: str) -> None:
+    _set(response, c, c.session, token)
+    response.delete_cookie(c.login_nonce, path=c.path, secure=c.secure, httponly=True)
 
 
-def start_session(
-    request: Request, response: Response, secret: str, staff_id: int, password_hash: str
-) -> None:
-    value = _serializer(secret).dumps(
-        {"s": staff_id, "f": fingerprint(password_hash), "n": secrets.token_hex(4)}
+def clear_session(response: Response, c: Cookies) -> None:
+    response.delete_cookie(
+        c.session, path=c.path, secure=c.secure, httponly=True, samesite="strict"
     )
-    set_cookie(request, response, SESSION_COOKIE, value, SESSION_HOURS * 3600)
-    set_cookie(request, response, CSRF_COOKIE, new_nonce(), SESSION_HOURS * 3600)  # rotate on login
 
 
-def end_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/staff")
+def login_nonce(request: Request, c: Cookies) -> str | None:
+    return request.cookies.get(c.login_nonce)
 
 
-def csrf_cookie(request: Request) -> str | None:
-    return request.cookies.get(CSRF_COOKIE)
+def set_login_nonce(response: Response, c: Cookies, nonce: str) -> None:
+    _set(response, c, c.login_nonce, nonce)
 
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
-def csrf_token(secret: str, nonce: str) -> str:
-    return hmac.new(secret.encode(), b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+def csrf_token(secret: str, session_key: str) -> str:
+    """The form token of a logged-in session (bound to its stored key)."""
+    return _mac(secret, b"csrf-session:", session_key)
 
 
-def csrf_ok(secret: str, nonce: str | None, token: str | None) -> bool:
-    if not nonce or not token:
-        return False
-    return hmac.compare_digest(csrf_token(secret, nonce), token)
+def login_token(secret: str, nonce: str) -> str:
+    """The login form's token, bound to the browser's nonce cookie."""
+    return _mac(secret, b"csrf-login:", nonce)
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+def csrf_ok(secret: str, session_key: str | None, token: str | None) -> bool:
+    return bool(session_key and token) and hmac.compare_digest(
+        csrf_token(secret, str(session_key)), str(token)
+    )
+
+
+def login_token_ok(secret: str, nonce: str | None, token: str | None) -> bool:
+    return bool(nonce and token) and hmac.compare_digest(
+        login_token(secret, str(nonce)), str(token)
+    )
+
+
+def _mac(secret: str, purpose: bytes, value: str) -> str:
+    return hmac.new(secret.encode(), purpose + value.encode(), hashlib.sha256).hexdigest()
+
+
+def _set(response: Response, c: Cookies, name: str, value: str) -> None:
     response.set_cookie(
         name,
         value,
-        max_age=max_age,
-        path="/staff",
+        max_age=MAX_AGE,
+        path=c.path,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=c.secure,
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from bot.console import scope
-from bot.console.guard import Cx, forbidden
+from bot.console.guard import Cx
 from bot.console.views import SATISFACTION, back, local_time, render
 from bot.shell.inbound import read_state
 from bot.tickets import actions
@@ -24,11 +24,11 @@ MESSAGE_LIMIT = 300
 
 
 def _load(cx: Cx, session: Session) -> Ticket | Response:
+    """The ticket, or the same 404 whether it does not exist or is outside the user's area
+    (a 403 would tell which numbers exist elsewhere)."""
     ticket = tickets.by_number(session, cx.param("number"))
-    if ticket is None:
-        return Response("404 工单不存在", status_code=404, media_type="text/plain")
-    if not scope.can_view(cx.rt.ctx.regions, cx.user, ticket):
-        return forbidden("此工单不属于您的辖区")
+    if ticket is None or not scope.can_view(cx.rt.ctx.regions, cx.user, ticket):
+        return Response("404 工单不存在或不在您的辖区", status_code=404, media_type="text/plain")
     return ticket
 
 

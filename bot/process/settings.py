@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -30,6 +31,19 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated keys of before a rotation: their data still opens "
         "(vetbot keys rotate re-seals it under secret_key)",
+    )
+    dev_mode: bool = Field(
+        False, description="Development mode: `vetbot serve` accepts the public default secret"
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure (and __Host-) console cookies: auto = when the request is https "
+        "(directly or via a trusted proxy) or public_url is https",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or "
+        "networks, '*' for any; empty: none)",
     )
     default_region: str | None = Field(
         None, description="Region code used when the veteran's is unknown"

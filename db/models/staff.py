@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamped
@@ -23,6 +23,8 @@ class Staff(Timestamped, Base):
     region_code: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     on_duty: Mapped[bool] = mapped_column(default=False)  # crisis duty officer (值班)
+    # Unused since revision 0003 (failures are counted in login_throttle, for unknown names
+    # too); kept because SQLite cannot drop them without rebuilding a referenced table.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -51,3 +53,29 @@ class StaffLinkCode(Timestamped, Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     expires_at: Mapped[dt.datetime] = mapped_column()
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class StaffSession(Base):
+    """One logged-in browser. The cookie holds a random token; only its SHA-256 is stored,
+    so logging out (deleting the row) ends the session wherever the cookie was copied."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    client: Mapped[str] = mapped_column(String(64), default="")  # address at login
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per key — ``user:<name>`` (known or not) and ``ip:<address>`` —
+    within a window; a key over its limit is refused without checking the password."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_window_start", "window_start"),)
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[dt.datetime] = mapped_column()
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -214,8 +214,8 @@ def test_rbac_csrf_and_lockout(live: Live, desktop: Any, request: pytest.Fixture
     login(page, live.url, "xishan")
     response = page.goto(f"{live.url}/staff/tickets/{number}")
     assert (
-        response is not None and response.status == 403
-    )  # 西山乡 cannot open 东城镇's ticket by URL
+        response is not None and response.status == 404
+    )  # 西山乡 cannot open 东城镇's ticket by URL (nor tell it exists)
     forged = page.request.post(f"{live.url}/staff/tickets/{number}/claim", form={"note": "x"})
     assert forged.status == 403  # logged in, but no CSRF token
 
