@@ -25,8 +25,8 @@ def secret_problem(s: Settings, dev: bool) -> tuple[bool, str]:
         )
     return True, (
         "refusing to start: VETBOT_SECRET_KEY is the public default; set your own "
-        "(e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
-        "or run `vetbot serve --dev` (what `make run` does) on a development machine"
+        "(`vetbot keys new` prints one), or run `vetbot serve --dev` (what `make run` does) "
+        "on a development machine"
     )
 
 
