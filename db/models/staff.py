@@ -23,7 +23,7 @@ class Staff(Timestamped, Base):
     region_code: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     on_duty: Mapped[bool] = mapped_column(default=False)  # crisis duty officer (值班)
-    # Unused since revision 0003 (failures are counted in login_throttle, for unknown names
+    # Unused since revision 0006 (failures are counted in login_throttle, for unknown names
     # too); kept because SQLite cannot drop them without rebuilding a referenced table.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -1,8 +1,8 @@
 """staff_sessions (server-side console sessions) and login_throttle (failed logins per
 username and per client address)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-08 12:00:00
 
 Open console sessions (stateless cookies before this revision) end: everyone logs in again.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
