@@ -64,7 +64,10 @@ def _log_in(rt: Runtime, username: str, password: str, client: str) -> str | tup
     with transaction(rt.sessions) as session:
         staff = staff_repo.finish_login(session, attempt, ok, password, now)
         if staff is None:
-            return LOCKED_TEXT if attempt.last_chance else FAILED_TEXT
+            if attempt.last_chance:
+                rt.metrics.lockouts.inc()  # this failure reached a limit: a lock starts
+                return LOCKED_TEXT
+            return FAILED_TEXT
         token = staff_repo.start_session(session, staff, client, now)
     with transaction(rt.sessions) as session:
         staff_repo.forget_old(session, now)
