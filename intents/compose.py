@@ -19,6 +19,7 @@ from knowledge.regions import RegionTree
 from knowledge.render import context_for, foreign_context, render_answer, render_text
 
 CONTEXT_LINES = 6  # lines of the general answer kept under a facet
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _STEP = re.compile(r"^\s*\d+[.、．)）]")  # "1. …": a step is never dropped from its list
 SAID_ALREADY = 70  # a context line this similar to the facet's lines repeats them
 MAX_FACETS = 2  # "收费吗？去哪办？": both facets, in the order asked
@@ -113,7 +114,12 @@ def shorten(general: str, lead: str) -> str:
 
 
 def _said(line: str, lead: str) -> bool:
-    return line in lead or fuzz.partial_ratio(line, lead) >= SAID_ALREADY
+    """The lead already says this line: contained, or alike and with no number of its own
+    (a line with 6000元 the lead lacks is kept)."""
+    if line in lead:
+        return True
+    numbers = _NUMBER.findall(line)
+    return fuzz.partial_ratio(line, lead) >= SAID_ALREADY and all(n in lead for n in numbers)
 
 
 def with_sources(text: str, sources: tuple[str, ...]) -> str:

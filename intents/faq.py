@@ -37,9 +37,11 @@ class Asked:
 
     @classmethod
     def read(cls, text: str) -> Asked:
-        first = asking.first_question(text)  # a second question gets its own answer
+        first = asking.first_question(text)  # a second question gets its own answer …
         found = aspect.detect(first)
-        return cls(found, aspect.checked(found, first), "yesno" in found)
+        # … but the first answer may open with a facet for what the message asks after it
+        named = tuple(dict.fromkeys((*found, *aspect.detect(text))))
+        return cls(named, aspect.checked(found, first), "yesno" in found)
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,12 @@ def test_no_bare_opener_is_left_where_the_question_is_not_a_yes_no_one(ctx: Cont
         assert not re.match(r"^(可以|不能|有|算|不算)。", result["answer"]) or "yesno" in (
             aspect.detect(question)
         ), result
+
+
+def test_a_context_line_with_a_number_the_facet_lacks_is_kept() -> None:
+    from intents.compose import shorten
+
+    lead = "招用自主就业退役士兵的企业，按实际招用人数定额扣减税费。"
+    general = "招用自主就业退役士兵的企业，按每人每年6000元定额扣减税费。\n以本省公布为准。"
+    assert "6000元" in shorten(general, lead)
+    assert "6000元" not in shorten(general, lead + "每人每年6000元")
