@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -122,9 +123,25 @@ _PHONE_LIKE = re.compile(
 _LOOKUP_CODE = re.compile(r"(查询码[：:]\s*)[A-Za-z0-9]{4,12}")
 
 
-def redact(text: str) -> str:
+def redact(text: str, public: Collection[str] = ()) -> str:
     """Mask ID-card and phone numbers (and petition lookup codes) inside free text
-    before it is stored or logged."""
+    before it is stored or logged. ``public`` numbers (digits only: the stations' and
+    bureaus' published phones from config/regions.yaml) are left as they are."""
     text = _LOOKUP_CODE.sub(lambda m: m.group(1) + "******", text)
     text = _ID_LIKE.sub(lambda m: mask_id(m.group(0)), text)
-    return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
+
+    def phone(m: re.Match[str]) -> str:
+        found = m.group(0)
+        return found if digits_only(found) in public else mask_phone(found)
+
+    return _PHONE_LIKE.sub(phone, text)
+
+
+def digits_only(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+@lru_cache(maxsize=8)
+def public_numbers(texts: tuple[str, ...]) -> frozenset[str]:
+    """The phone numbers inside published texts, digits only (for ``redact(public=…)``)."""
+    return frozenset(digits_only(m.group(0)) for t in texts for m in _PHONE_LIKE.finditer(t))

@@ -48,6 +48,7 @@ class RegionTree:
         if default_code not in self._by_code:
             raise RegionError(f"default region {default_code} is not in the tree")
         self.default_code = default_code
+        self._published: tuple[str, ...] | None = None
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -74,6 +75,15 @@ class RegionTree:
         for region in reversed(self.chain(code)):
             merged = _merge(merged, region.settings)
         return merged
+
+    def published_texts(self) -> tuple[str, ...]:
+        """Every text in the regions' settings (published phones, addresses, hours):
+        what the bot may repeat to anyone, e.g. to keep public phones unmasked."""
+        if self._published is None:
+            self._published = tuple(
+                text for r in self._by_code.values() for text in _strings(r.settings)
+            )
+        return self._published
 
     def children(self, code: str) -> list[Region]:
         return [r for r in self._by_code.values() if r.parent == code]
@@ -112,6 +122,17 @@ class RegionTree:
         names = {r.code: r.name for r in pool}
         found = process.extract(wanted, names, scorer=_name_score, limit=limit, score_cutoff=60)
         return [self._by_code[code] for _, _, code in found]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _name_score(a: str, b: str, **_: Any) -> float:

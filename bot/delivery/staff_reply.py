@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy.orm import Session
 
 from db import conversations, tickets
@@ -12,7 +14,11 @@ PREFIX = "【工作人员回复】"
 
 
 def send_staff_reply(
-    session: Session, ticket: Ticket, text: str, staff: Staff
+    session: Session,
+    ticket: Ticket,
+    text: str,
+    staff: Staff,
+    public: Collection[str] = (),
 ) -> OutboxMessage | None:
     """Queue ``text`` from ``staff`` to the veteran of ``ticket`` on the channel they used.
 
@@ -23,6 +29,9 @@ def send_staff_reply(
     conversation log). If the platform refuses — e.g. WeChat 45015, the veteran has
     not written for 48 hours — the row becomes ``undeliverable`` and the ticket gets
     ``undeliverable = True`` plus an event, so staff call back instead.
+
+    ``public``: phone numbers (digits only) that stay unmasked in the logged line —
+    the published station numbers, which the web chat shows as they are.
 
     Returns the outbox row, or ``None`` when the ticket has no conversation (it was
     opened by staff, e.g. from a phone call): nothing can be sent, call back.
@@ -42,6 +51,8 @@ def send_staff_reply(
         ticket_id=ticket.id,
     )
     session.add(row)
-    conversations.add_message(session, conv, "out", actor, redact(text), ticket_id=ticket.id)
+    conversations.add_message(
+        session, conv, "out", actor, redact(text, public), ticket_id=ticket.id
+    )
     session.flush()
     return row

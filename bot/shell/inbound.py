@@ -19,7 +19,7 @@ from bot.tickets import routing
 from bot.tickets.directory import DbTicketDirectory
 from db import conversations, routing_rules
 from db import inbox as inbox_rows
-from db.crypto import PiiVault, redact
+from db.crypto import PiiVault, public_numbers, redact
 from db.models import Conversation, OutboxMessage
 from db.session import transaction
 from intents.context import Context
@@ -296,8 +296,10 @@ def _message_rows(
     rows: list[dict[str, object]] = [
         _row(conv, "in", "veteran", text or f"[{inbound.event or 'empty'}]", (), intent, inbound.at)
     ]
+    public = public_numbers(rt.ctx.regions.published_texts())  # stations' phones stay readable
     rows += [
-        _row(conv, "out", "bot", redact(r.text), r.options, intent, inbound.at) for r in replies
+        _row(conv, "out", "bot", redact(r.text, public), r.options, intent, inbound.at)
+        for r in replies
     ]
     version = str(rt.kb_version) if rt.kb_version else None  # what the replies were answered from
     return [{**r, "kb_version": version if r["direction"] == "out" else None} for r in rows]

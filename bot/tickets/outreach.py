@@ -7,6 +7,8 @@ ticket page shows the whole exchange.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from bot.delivery.staff_reply import send_staff_reply
 from bot.process.runtime import Runtime
 from bot.shell.inbound import queue_reply, read_state, write_state
 from db import conversations
-from db.crypto import redact
+from db.crypto import public_numbers, redact
 from db.models import Conversation, Staff, Ticket
 from intents.state import ConversationState
 from intents.turn import Reply
@@ -37,12 +39,23 @@ def conversation(session: Session, ticket: Ticket) -> Conversation:
     return conv
 
 
-def send(session: Session, conv: Conversation, ticket: Ticket, reply: Reply, sender: str) -> None:
-    """Queue one message to the veteran's channel and log it in the conversation."""
+def send(
+    session: Session,
+    conv: Conversation,
+    ticket: Ticket,
+    reply: Reply,
+    sender: str,
+    public: Collection[str] = (),
+) -> None:
+    """Queue one message to the veteran's channel and log it in the conversation
+    (``public`` phone numbers, digits only, stay unmasked in the log)."""
     queue_reply(session, conv.channel, conv.user_id, reply, ticket_id=ticket.id)
-    conversations.add_message(
-        session, conv, "out", sender, redact(reply.text), reply.options, "staff", ticket.id
-    )
+    text = redact(reply.text, public)
+    conversations.add_message(session, conv, "out", sender, text, reply.options, "staff", ticket.id)
+
+
+def _public(rt: Runtime) -> frozenset[str]:
+    return public_numbers(rt.ctx.regions.published_texts())
 
 
 def _update_state(rt: Runtime, conv: Conversation, **changes: object) -> ConversationState:
@@ -64,14 +77,15 @@ def staff_reply(rt: Runtime, session: Session, ticket: Ticket, text: str, staff_
     taking_over = state.handoff_ticket != ticket.number
     if taking_over or not state.pending.get("forward_acked"):  # a human is talking: no bot acks
         _update_state(rt, conv, handoff_ticket=ticket.number, pending={"forward_acked": True})
-    send_staff_reply(session, ticket, text + ("\n" + HANDOFF_HINT if taking_over else ""), staff)
+    reply = text + ("\n" + HANDOFF_HINT if taking_over else "")
+    send_staff_reply(session, ticket, reply, staff, _public(rt))
 
 
 def notice(rt: Runtime, session: Session, ticket: Ticket, text: str, sender: str) -> None:
     """A written notice (书面告知) to the veteran, when they reached us online."""
     if ticket.conversation_id is None:
         return
-    send(session, conversation(session, ticket), ticket, Reply(text), sender)
+    send(session, conversation(session, ticket), ticket, Reply(text), sender, _public(rt))
 
 
 def release(rt: Runtime, session: Session, ticket: Ticket, sender: str, say: bool = True) -> bool:

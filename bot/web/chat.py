@@ -9,15 +9,16 @@ import secrets
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.process.runtime import Runtime
-from bot.shell.inbound import Handled, handle
+from bot.shell.inbound import handle, read_state
 from bot.shell.inbox import receive
 from db import conversations
-from db.models import Message
+from db.models import Message, Staff
 from db.session import transaction
 from intents.turn import Inbound
 
@@ -49,7 +50,14 @@ async def chat_page(request: Request) -> Response:
     return response
 
 
+STALE = "这个问题已经结束了。请看下面最新的消息，或直接打字告诉我您要办什么。"
+HISTORY = 60  # lines shown when the page opens
+
+
 async def chat_send(request: Request) -> Response:
+    """POST /chat/send {text, id?, offered?}: ``offered`` is the id of the message whose
+    option button was tapped; a button of an earlier question is answered :data:`STALE`
+    instead of being read as a choice in whatever step is current."""
     user = chat_user(request)
     if user is None:
         return JSONResponse({"error": "请刷新页面后再试"}, status_code=400)
@@ -61,11 +69,12 @@ async def chat_send(request: Request) -> Response:
     if not isinstance(text, str):
         return JSONResponse({"error": "missing 'text'"}, status_code=422)
     rt = request.app.state.runtime
+    offered = body.get("offered")
+    if isinstance(offered, int) and await run_in_threadpool(_is_stale, rt, user, offered):
+        return JSONResponse({"replies": [{"text": STALE, "options": []}], "stale": True})
     inbound = Inbound(channel="web", user_id=user, text=text[:MAX_TEXT], at=rt.clock.now())
-    handled = await run_in_threadpool(_store_and_handle, rt, inbound, _message_key(user, body))
-    return JSONResponse(
-        {"replies": [{"text": r.text, "options": list(r.options)} for r in handled.replies]}
-    )
+    replies = await run_in_threadpool(_store_and_handle, rt, inbound, _message_key(user, body))
+    return JSONResponse({"replies": replies})
 
 
 def _message_key(user: str, body: dict[str, object]) -> str:
@@ -76,46 +85,138 @@ def _message_key(user: str, body: dict[str, object]) -> str:
     return f"{user}:{client_id}"
 
 
-def _store_and_handle(rt: Runtime, inbound: Inbound, key: str) -> Handled:
+def _store_and_handle(rt: Runtime, inbound: Inbound, key: str) -> list[dict[str, object]]:
+    before = _last_id(rt, inbound.user_id)
     receive(rt, [(inbound, key)])  # durable first: a crash mid-step is finished after restart
     try:
-        return handle(rt, inbound, dedupe_key=key)
+        handled = handle(rt, inbound, dedupe_key=key)
     except IntegrityError:  # the same message sent twice at once: the other one won
-        return handle(rt, inbound, dedupe_key=key)
+        handled = handle(rt, inbound, dedupe_key=key)
+    out: list[dict[str, object]] = [
+        {"text": r.text, "options": list(r.options)} for r in handled.replies
+    ]
+    ids = _bot_lines_after(rt, inbound.user_id, before)
+    if len(ids) == len(out):  # the stored lines of these replies: their options are tied to them
+        for line, msg_id in zip(out, ids, strict=True):
+            line["id"] = msg_id
+    return out
+
+
+def _last_id(rt: Runtime, user: str) -> int:
+    with transaction(rt.sessions) as session:
+        conv = conversations.find(session, "web", user)
+        if conv is None:
+            return 0
+        last = session.scalar(
+            select(func.max(Message.id)).where(Message.conversation_id == conv.id)
+        )
+        return int(last or 0)
+
+
+def _bot_lines_after(rt: Runtime, user: str, after: int) -> list[int]:
+    with transaction(rt.sessions) as session:
+        conv = conversations.find(session, "web", user)
+        if conv is None:
+            return []
+        stmt = select(Message.id).where(
+            Message.conversation_id == conv.id,
+            Message.id > after,
+            Message.direction == "out",
+            Message.sender == "bot",
+        )
+        return list(session.scalars(stmt.order_by(Message.id)))
+
+
+def _is_stale(rt: Runtime, user: str, offered: int) -> bool:
+    """True when a newer message with options (or a later question) replaced ``offered``."""
+    with transaction(rt.sessions) as session:
+        conv = conversations.find(session, "web", user)
+        if conv is None:
+            return False
+        return offered != _live_offer(session, conv.id)
+
+
+def _live_offer(session: Session, conversation_id: int) -> int | None:
+    """The newest message that offered options: only its buttons still answer a question."""
+    stmt = select(func.max(Message.id)).where(
+        Message.conversation_id == conversation_id,
+        Message.direction == "out",
+        Message.options_json != "[]",
+    )
+    found = session.scalar(stmt)
+    return int(found) if found is not None else None
 
 
 async def chat_poll(request: Request) -> Response:
     """GET /chat/poll?after=ID: what staff sent to this web user since ID (replies,
-    notices, the satisfaction question). Without ``after`` only the cursor is returned."""
+    notices, the satisfaction question). Without ``after``: the conversation so far
+    (the last :data:`HISTORY` lines, staff replies included), so a reload loses nothing.
+    ``human`` says whether a staff member owns the conversation (人工服务中);
+    ``offer`` is the id of the message whose options still answer."""
     user = chat_user(request)
     if user is None:
-        return JSONResponse({"after": 0, "messages": []})
+        return JSONResponse({"after": 0, "messages": [], "human": False, "offer": None})
     raw = request.query_params.get("after", "")
     after = int(raw) if raw.isdigit() else None
-    rows, cursor = await run_in_threadpool(_staff_lines, request.app.state.runtime, user, after)
-    return JSONResponse({"after": cursor, "messages": rows})
+    view = await run_in_threadpool(_lines, request.app.state.runtime, user, after)
+    return JSONResponse(view)
 
 
-def _staff_lines(rt: Runtime, user: str, after: int | None) -> tuple[list[dict[str, object]], int]:
+def _lines(rt: Runtime, user: str, after: int | None) -> dict[str, object]:
     with transaction(rt.sessions) as session:
         conv = conversations.find(session, "web", user)
         if conv is None:
-            return [], after or 0
-        staff_out = select(Message).where(
-            Message.conversation_id == conv.id,
-            Message.direction == "out",
-            Message.sender.startswith("staff:"),
-        )
+            return {"after": after or 0, "messages": [], "human": False, "offer": None}
+        stmt = select(Message).where(Message.conversation_id == conv.id)
         if after is None:
-            last = session.scalar(
-                select(func.max(Message.id)).where(Message.conversation_id == conv.id)
+            rows = list(session.scalars(stmt.order_by(Message.id.desc()).limit(HISTORY)))[::-1]
+            last = rows[-1].id if rows else 0
+        else:
+            staff_out = stmt.where(
+                Message.id > after, Message.direction == "out", Message.sender.startswith("staff:")
             )
-            return [], int(last or 0)
-        rows = list(
-            session.scalars(staff_out.where(Message.id > after).order_by(Message.id).limit(50))
+            rows = list(session.scalars(staff_out.order_by(Message.id).limit(50)))
+            last = rows[-1].id if rows else after
+        names = _staff_names(session, rt, {m.sender for m in rows})
+        return {
+            "after": last,
+            "messages": [_line(m, names) for m in rows],
+            "human": read_state(conv, rt.vault).handoff_ticket is not None,
+            "offer": _live_offer(session, conv.id),
+        }
+
+
+def _line(m: Message, names: dict[str, str]) -> dict[str, object]:
+    """One message as the page shows it: who (me / bot / staff / notice), from whom, text."""
+    if m.direction == "in":
+        who, sender = "me", ""
+    elif not m.sender.startswith("staff:"):
+        who, sender = "bot", ""
+    elif m.intent == "staff":  # 书面告知, the satisfaction question, 人工服务已结束
+        who, sender = "notice", "服务通知"
+    else:
+        who, sender = "staff", names.get(m.sender, "工作人员")
+    options = json.loads(m.options_json or "[]")
+    return {"id": m.id, "who": who, "from": sender, "text": m.text, "options": options}
+
+
+def _staff_names(session: Session, rt: Runtime, senders: set[str]) -> dict[str, str]:
+    """ "staff:dongxw" → "工作人员 东城镇小王（东城镇）": a reply is visibly from a person."""
+    usernames = [s.removeprefix("staff:") for s in senders if s.startswith("staff:")]
+    if not usernames:
+        return {}
+    out: dict[str, str] = {}
+    for person in session.scalars(select(Staff).where(Staff.username.in_(usernames))):
+        unit = _unit(rt, person.region_code)
+        out[f"staff:{person.username}"] = f"工作人员 {person.display_name}" + (
+            f"（{unit}）" if unit else ""
         )
-        lines = [{"text": m.text, "options": json.loads(m.options_json or "[]")} for m in rows]
-        return lines, rows[-1].id if rows else after
+    return out
+
+
+def _unit(rt: Runtime, code: str) -> str:
+    regions = rt.ctx.regions
+    return regions.get(code).name if code in regions else ""
 
 
 def _set_cookie(request: Request, response: Response, user: str) -> None:
