@@ -128,7 +128,7 @@ def test_a_question_about_something_the_kb_never_mentions_is_not_answered(
         ("我爸是抗美援朝老兵，今年九十二了下不了楼，优待证能派人来家里办吗", "card.home_visit"),
         # fillers (kinship, places, time) are never key words
         ("俺爹是烈士，俺娘前年也走了，俺们兄妹几个还能办那个遗属优待证吗", "card.family"),
-        ("怀远那个拥军贷最多能贷多少", "job.loan"),
+        ("怀远那个拥军贷最多能贷多少", "job.yongjun_loan"),
     ],
 )
 def test_covered_questions_with_extra_words_are_still_answered(
