@@ -69,6 +69,8 @@ MENU_REPLIES = {
 }
 DONE_REPLIES = {Do.THANKS: texts.THANKS, Do.ASK_POLICY: texts.ASK_POLICY}
 CHOICE_LABELS = {Do.ASK_POLICY: "政策咨询", Do.HANDOFF: "转人工"}
+VOICE = "__voice__"  # a voice message without WeChat's recognised text
+VOICE_LABELS = dict(zip(texts.VOICE_ACTIONS, texts.VOICE_OPTIONS, strict=True))
 
 
 def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
@@ -88,6 +90,8 @@ def step(state: ConversationState, inbound: Inbound, ctx: Context) -> Turn:
 def _event_text(inbound: Inbound) -> str:
     if inbound.event == "subscribe":
         return "__welcome__"
+    if inbound.event == "voice":
+        return VOICE
     if inbound.event and inbound.event.startswith("menu:"):
         return "__" + inbound.event + "__"
     return ""
@@ -132,6 +136,8 @@ class _Step:
             return self._menu(texts.WELCOME, Intent.GREETING)
         if self.text.startswith("__menu:"):
             return self._menu_event(self.text[7:-2])
+        if self.text == VOICE:
+            return self._voice()
         if self.state.handoff_ticket:
             return human.with_human(self.state, self.ctx, self.text, self.norm, self.plain)
         if "satisfaction" in self.state.pending:
@@ -347,11 +353,35 @@ class _Step:
             entry = self.ctx.kb.get(action.arg) if action and action.do is Do.FAQ else None
             if entry is not None:
                 labels.append(topic_label(entry))
+            elif text in VOICE_LABELS:
+                labels.append(VOICE_LABELS[text])
             elif text in texts.MENU_ACTIONS:
                 labels.append(texts.MENU[texts.MENU_ACTIONS.index(text)])
             else:
                 labels.append(CHOICE_LABELS.get(action.do, text) if action else text)
         return labels
+
+    # -- voice without text ------------------------------------------------------
+    def _voice(self) -> Turn:
+        """A voice message WeChat did not transcribe: with a person, it goes to them;
+        mid-flow, the question is asked again; otherwise numbered choices (转人工,
+        回电, 菜单) that the veteran answers with a digit."""
+        if self.state.handoff_ticket:
+            return human.with_human(
+                self.state, self.ctx, texts.VOICE_TO_HUMAN, "", texts.VOICE_TO_HUMAN
+            )
+        name = self.state.flow or ""
+        if name in self.flows:
+            lead = texts.VOICE_IN_FLOW + "\n"
+            prompt = runner.current_prompt(self.flows, self.state, self.ctx, lead=lead)
+            hint = Reply(texts.VOICE_IN_FLOW_HINT)
+            replies = (prompt, hint) if prompt else (hint,)
+            return Turn(self.state, replies, (), Understanding(self.flows[name].intent))
+        state = self.state.cleared().model_copy(
+            update={"pending": {"choices": list(texts.VOICE_ACTIONS)}}
+        )
+        reply = Reply(texts.VOICE_UNHEARD, texts.VOICE_OPTIONS)
+        return Turn(state, (reply,), (), Understanding(Intent.UNKNOWN))
 
     # -- handoff, crisis -------------------------------------------------------
     def _handoff(self, why: str = "转人工") -> Turn:
@@ -395,6 +425,9 @@ class _Step:
         if command in RESTART:
             return self._flow_turn(runner.restart(self.flows, self.state, self.ctx), name)
         if rule and rule.intent == "handoff":
+            asked = Action.parse(rule.action)
+            if asked is not None and asked.do is Do.FLOW:  # 给我回电话: the callback flow
+                return self._flow_action(asked.arg)
             return self._handoff("办理中转人工")
         if self.idle > self.ctx.idle_resume_hours:
             state = self.state.model_copy(update={"pending": {"resume": True}})

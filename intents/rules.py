@@ -237,6 +237,18 @@ def _dishonest(m: Message) -> RuleMatch | None:
 FLOW_ORDER = ("follow_up", "lookup", "card_status", "card", "survival_cert", "petition")
 
 
+def _callback(m: Message) -> RuleMatch | None:
+    """ "请工作人员给我打电话": the call-back flow, before 转人工 takes it as a wish to chat."""
+    started = m.flows.get("callback")
+    if started is None:
+        return None
+    for entry in started.entry:
+        found = _enters(started, entry, m.norm)
+        if found is not None:
+            return found
+    return None
+
+
 def _flows_in_order(flows: Mapping[str, Flow]) -> Iterator[Flow]:
     yield from (flows[name] for name in FLOW_ORDER if name in flows)
     yield from (f for name, f in flows.items() if name not in FLOW_ORDER)
@@ -284,6 +296,7 @@ _GREETING = Intent.GREETING
 PRECEDENCE: tuple[tuple[str, Rule], ...] = (
     ("crisis", _crisis),
     ("bot_or_human", when(on_norm(CHAT, "bot_or_human"), _GREETING, Action(Do.BOT_OR_HUMAN))),
+    ("callback", _callback),
     (
         "handoff",
         when(on_norm(ASK_HUMAN, "handoff", "call_me", "cannot_type"), Intent.HANDOFF, HANDOFF),

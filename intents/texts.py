@@ -33,6 +33,13 @@ OUT_OF_SCOPE = (
 )
 OUT_OF_SCOPE_OPTIONS = ("政策咨询", "转人工")
 OUT_OF_SCOPE_ACTIONS = ("ask_policy", "handoff")
+#: a voice message WeChat could not turn into text: numbered choices, not "please type"
+VOICE_UNHEARD = "抱歉，这条语音我没听清。您可以回复数字："
+VOICE_OPTIONS = ("转人工", "请工作人员给我打电话", "菜单")
+VOICE_ACTIONS = ("handoff", "flow:callback", "menu")
+VOICE_IN_FLOW = "抱歉，这条语音我没听清。"
+VOICE_IN_FLOW_HINT = "（打字不方便，可以回复“转人工”，或回复“给我回电话”请工作人员打给您。）"
+VOICE_TO_HUMAN = "［语音消息，未能识别文字］"
 NO_FLOW = "好的。有问题随时问我。"
 
 

@@ -209,7 +209,7 @@ def test_a_menu_click_starts_that_service(live: Live) -> None:
     assert "优待证" in got.content and "1. 本人是退役军人" in got.content
 
 
-def test_media_asks_to_type_and_voice_uses_the_recognition(live: Live) -> None:
+def test_media_asks_to_type_and_voice_uses_the_recognition_or_offers_choices(live: Live) -> None:
     image = live.aes.push(
         media_xml("o-media", "image", "4001", PicUrl="http://x/y.jpg", MediaId="m"), aes=True
     )
@@ -224,7 +224,11 @@ def test_media_asks_to_type_and_voice_uses_the_recognition(live: Live) -> None:
     silent = live.aes.push(
         media_xml("o-media", "voice", "4003", MediaId="m", Format="amr"), aes=True
     )
-    assert "打字" in silent.content
+    assert "打字" not in silent.content  # an elderly person is not told to type
+    assert "1. 转人工" in silent.content and "2. 请工作人员给我打电话" in silent.content
+    assert "3. 菜单" in silent.content
+    chosen = live.aes.push(text_xml("o-media", "2", "4004"), aes=True)
+    assert "能接电话的号码" in chosen.content  # the digit is understood: the callback flow
 
 
 def test_unsubscribe_and_link_clicks_get_success(live: Live) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from intents.flows.base import Flow
+from intents.flows.callback import callback_flow
 from intents.flows.card import card_flow
 from intents.flows.card_requests import card_preapp_flow, card_status_flow
 from intents.flows.follow_up_request import follow_up_flow
@@ -20,5 +21,6 @@ def default_flows() -> dict[str, Flow]:
         petition_flow(),
         lookup_flow(),
         follow_up_flow(),
+        callback_flow(),
     ]
     return {f.name: f for f in flows}

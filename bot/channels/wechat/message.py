@@ -157,11 +157,13 @@ def _message(fields: dict[str, str]) -> WeChatMessage:
 
 def to_inbound(msg: WeChatMessage, at: dt.datetime) -> Inbound | None:
     """What the engine should see; None when the bot only needs to say 'please type'
-    (media) or nothing at all (unsubscribe, link clicks, unknown events)."""
+    (images, video, files …) or nothing at all (unsubscribe, link clicks, unknown events)."""
     if msg.msg_type == "text":
         return _inbound(msg, at, text=msg.content)
     if msg.msg_type == "voice" and msg.recognition.strip():
         return _inbound(msg, at, text=msg.recognition)  # WeChat's speech recognition (语音识别结果)
+    if msg.msg_type == "voice":  # not transcribed: the engine offers numbered choices
+        return _inbound(msg, at, event="voice")
     if msg.msg_type == "event":
         event = _event(msg)
         return _inbound(msg, at, event=event) if event else None
