@@ -109,3 +109,45 @@ def test_a_staff_reply_with_the_station_number_reaches_the_web_chat_unmasked(
     )
     line = chat.get(f"/chat/poll?after={cursor}").json()["messages"][0]["text"]
     assert "0000-0000101" in line and "139****5678" in line
+
+
+def test_resolving_sends_the_result_before_the_satisfaction_question(
+    app: Any,  # noqa: F811
+    runtime: Runtime,
+) -> None:
+    chat = TestClient(app)
+    chat.get("/chat")
+    chat.post("/chat/send", json={"text": "转人工"})
+    cursor = chat.get("/chat/poll").json()["after"]
+    number = _latest_ticket(runtime)
+    county = browser(app, "county")
+    county.post(f"/staff/tickets/{number}/claim")
+    county.post(f"/staff/tickets/{number}/resolve", text="已核实，本月20日前补发到账。")
+    lines = chat.get(f"/chat/poll?after={cursor}").json()["messages"]
+    texts = [m["text"] for m in lines]
+    assert "办理结果" in texts[0] and "本月20日前补发到账" in texts[0]
+    assert "评价" in texts[1] and lines[1]["options"] == ["满意", "基本满意", "不满意"]
+    assert {m["from"] for m in lines} == {"服务通知"}  # sent by the system, not as 工作人员
+
+
+def test_the_ticket_page_tells_staff_when_the_web_user_is_not_on_the_page(
+    app: Any,  # noqa: F811
+    runtime: Runtime,
+) -> None:
+    from bot.shell.inbound import handle
+    from intents.turn import Inbound
+
+    handle(runtime, Inbound("web", "w-away", "转人工", runtime.clock.now()))  # page since closed
+    number = _latest_ticket(runtime)
+    county = browser(app, "county")
+    county.post(f"/staff/tickets/{number}/claim")
+    page = county.get(f"/staff/tickets/{number}").text
+    assert "群众现在不在网页聊天页面上" in page
+
+    chat = TestClient(app)
+    chat.get("/chat")
+    chat.post("/chat/send", json={"text": "转人工"})
+    chat.get("/chat/poll")  # this page is open and polling
+    number = _latest_ticket(runtime)
+    county.post(f"/staff/tickets/{number}/claim")
+    assert "群众现在不在网页聊天页面上" not in county.get(f"/staff/tickets/{number}").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,13 @@ from bot.console.views import SATISFACTION, back, local_time, render
 from bot.shell.inbound import read_state
 from bot.tickets import actions
 from bot.tickets.sla import is_done, sla
+from bot.web.chat import aware
 from db import conversations, tickets
 from db.models import Conversation, Message, Staff, Ticket
 from db.session import transaction
 
 MESSAGE_LIMIT = 300
+ON_PAGE = dt.timedelta(seconds=30)  # a web chat page polls every 3 s; longer silence: closed
 
 
 def _load(cx: Cx, session: Session) -> Ticket | Response:
@@ -54,6 +57,18 @@ def _in_handoff(cx: Cx, session: Session, ticket: Ticket) -> bool:
         return False
     conv = session.get(Conversation, ticket.conversation_id)
     return conv is not None and read_state(conv, cx.rt.vault).handoff_ticket == ticket.number
+
+
+def web_away(rt: Any, session: Session, ticket: Ticket) -> str:
+    """For a web chat user not on the page now: when they last were (or "" when they are,
+    or the veteran is on WeChat/Telegram, where messages arrive as they are sent)."""
+    conv = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
+    if conv is None or conv.channel != "web":
+        return ""
+    if conv.seen_at is None:
+        return "没有记录"
+    seen = aware(conv.seen_at)
+    return "" if aware(rt.clock.now()) - seen < ON_PAGE else local_time(seen)
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -106,6 +121,7 @@ def show(cx: Cx, error: str = "", pii: dict[str, str] | None = None, status: int
             "can_act": scope.can_act(cx.user, ticket),
             "can_claim": scope.can_claim(cx.user, ticket),
             "handoff": _in_handoff(cx, session, ticket),
+            "away": web_away(cx.rt, session, ticket),
             "is_open": not is_done(ticket),
             "unit": regions.full_name(ticket.queue) if ticket.queue in regions else ticket.queue,
             "region": _region_name(cx, ticket.region_code),

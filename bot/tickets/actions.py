@@ -286,7 +286,18 @@ def resolve(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, summ
         "信访件须先作出受理决定，再答复办结。",
     )
     _status(session, ticket, user.actor, Status.REPLIED, rt.clock.today(), text)
+    outreach.notice(rt, session, ticket, outcome_notice(ticket, text), user.actor)
     outreach.ask_satisfaction(rt, session, ticket, user.actor)
+
+
+def outcome_notice(ticket: Ticket, text: str) -> str:
+    """What the veteran is told at 办结, before the satisfaction question: the result itself."""
+    if ticket.kind == TicketKind.PETITION:
+        return (
+            f"您的信访事项（编号 {ticket.number}）答复意见如下：\n{text}\n"
+            "如对答复不服，可自收到答复之日起30日内请求复查。"
+        )
+    return f"您反映的事项（编号 {ticket.number}）办理结果：\n{text}"
 
 
 def reopen(rt: Runtime, session: Session, ticket: Ticket, user: StaffUser, reason: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
@@ -18,7 +19,7 @@ from bot.process.runtime import Runtime
 from bot.shell.inbound import handle, read_state
 from bot.shell.inbox import receive
 from db import conversations
-from db.models import Message, Staff
+from db.models import Conversation, Message, Staff
 from db.session import transaction
 from intents.turn import Inbound
 
@@ -52,6 +53,7 @@ async def chat_page(request: Request) -> Response:
 
 STALE = "这个问题已经结束了。请看下面最新的消息，或直接打字告诉我您要办什么。"
 HISTORY = 60  # lines shown when the page opens
+SEEN_EVERY = dt.timedelta(seconds=10)  # how often an open page's poll is written down
 
 
 async def chat_send(request: Request) -> Response:
@@ -167,6 +169,7 @@ def _lines(rt: Runtime, user: str, after: int | None) -> dict[str, object]:
         conv = conversations.find(session, "web", user)
         if conv is None:
             return {"after": after or 0, "messages": [], "human": False, "offer": None}
+        _seen(conv, rt)
         stmt = select(Message).where(Message.conversation_id == conv.id)
         if after is None:
             rows = list(session.scalars(stmt.order_by(Message.id.desc()).limit(HISTORY)))[::-1]
@@ -184,6 +187,18 @@ def _lines(rt: Runtime, user: str, after: int | None) -> dict[str, object]:
             "human": read_state(conv, rt.vault).handoff_ticket is not None,
             "offer": _live_offer(session, conv.id),
         }
+
+
+def _seen(conv: Conversation, rt: Runtime) -> None:
+    """The page is open: note it (at most every :data:`SEEN_EVERY`) for the ticket page."""
+    now = aware(rt.clock.now())
+    if conv.seen_at is None or now - aware(conv.seen_at) >= SEEN_EVERY:
+        conv.seen_at = now
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """SQLite gives datetimes back without their zone (they are stored in UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def _line(m: Message, names: dict[str, str]) -> dict[str, object]:

@@ -22,6 +22,9 @@ class Conversation(Timestamped, Base):
     # the veteran's region once known (copied from the encrypted state, for staff figures)
     region_code: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: when the web chat page last polled (web users only): staff see whether a reply is
+    #: seen now or only when the page is opened again
+    seen_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Message(Timestamped, Base):

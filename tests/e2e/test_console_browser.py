@@ -96,6 +96,9 @@ def test_petition_from_wechat_is_claimed_answered_escalated_and_resolved(
         lambda: [t for u, t in live.wechat.texts() if u == OPENID and "请对本次办理进行评价" in t]
     )
     assert "1. 满意" in question[0]
+    texts = [t for u, t in live.wechat.texts() if u == OPENID]
+    answer = next(i for i, t in enumerate(texts) if "已协调补发三个月抚恤金" in t)
+    assert "答复意见" in texts[answer] and answer < texts.index(question[0])  # the 答复 first
     live.pusher.push(text_xml(OPENID, "1", "9002"))
     chief.reload()
     expect(chief.locator("#satisfaction")).to_have_text("满意")
@@ -150,6 +153,10 @@ def test_web_chat_handoff_live_both_ways_and_satisfaction(
     staffer.get_by_label("办理结果（必填）").fill("已电话指导办理")
     staffer.get_by_role("button", name="办结并请群众评价").click()
     expect(veteran.locator("#log")).to_contain_text("请对本次办理进行评价")
+    expect(veteran.locator("#log .notice").filter(has_text="办理结果")).to_contain_text(
+        "已电话指导办理"
+    )  # the result itself, before the question, as a 服务通知
+    shot(veteran, "chat_resolved_result_and_survey_phone", request)
     veteran.locator("#log").get_by_role("button", name="满意", exact=True).last.click()
     expect(veteran.locator("#log")).to_contain_text("感谢您的评价")
     staffer.reload()
@@ -175,7 +182,7 @@ def unanswered_question(live: Live) -> str:
 
 def ask(page: Any, text: str) -> str:
     """Type into the web chat and wait for the bot's answer."""
-    replies = page.locator("#log .msg.bot")
+    replies = page.locator("#log .msg.bot:not(.pending)")  # not the 正在查询… bubble
     before = replies.count()
     page.get_by_placeholder("请输入您的问题…").fill(text)
     page.get_by_role("button", name="发送").click()
