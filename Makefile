@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 VETBOT  := $(VENV)/bin/vetbot
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench install db demo clean
+.PHONY: run test test-fast lint format bench install db demo clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,7 +26,11 @@ run: demo
 
 ## The full test suite (SQLite always; PostgreSQL when VETBOT_TEST_PG_URL is set)
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
+
+## The suite without the browser tests (quicker while working)
+test-fast: install
+	$(PY) -m pytest -q -m "not browser" --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -140,3 +140,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         reasons[reason] = reasons.get(reason, 0) + 1
     told = "; ".join(f"{n} × {why}" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     terminalreporter.write_line(f"vetbot: {len(skipped)} skipped — {told}")
+
+
+_real_connect = socket.socket.connect
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    """Tests never reach the internet: only loopback and Unix sockets (like PTB's offline
+    request object)."""
+    host = address[0] if isinstance(address, tuple) else ""
+    if isinstance(address, tuple) and not str(host).startswith(LOOPBACK):
+        raise OSError(f"test tried to connect to {host!r}: only 127.0.0.1 is allowed in tests")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)

@@ -49,3 +49,12 @@ def test_a_pinned_process_date_keeps_time_running() -> None:
     assert isinstance(pinned, ShiftedClock) and pinned.today() == dt.date(2027, 2, 5)
     drift = pinned.now() - SystemClock().now() - pinned.offset
     assert abs(drift) < dt.timedelta(seconds=5)  # the hour is the real one
+
+
+def test_the_suite_cannot_reach_the_internet() -> None:
+    import socket
+
+    import pytest
+
+    with pytest.raises(OSError, match=r"only 127\.0\.0\.1"):
+        socket.create_connection(("203.0.113.7", 443), timeout=1)
